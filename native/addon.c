@@ -1,0 +1,247 @@
+/*
+ * N-API glue: the only file that sees node_api.h. It copies the operation list, starts the
+ * child (spawn.c), and watches the child's report socket and pidfd on Node's event loop
+ * with uv_poll, so no thread-pool worker ever blocks on a child.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <node_api.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "spawn.h"
+#include "sys.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+/* One launched child. Freed when both watchers are closed and JS dropped the handle. */
+struct child {
+  napi_env env;
+  struct spawn_ctx *ctx;
+  int pid, pidfd, report_fd;
+  uv_poll_t report_poll, exit_poll;
+  int open_handles;
+  int finalized;
+  napi_ref on_report, on_exit;
+};
+
+#define CHECK(call)                                                      \
+  do {                                                                   \
+    if ((call) != napi_ok) {                                             \
+      napi_throw_error(env, "EADDON", "brig addon: N-API call failed: " #call); \
+      return NULL;                                                       \
+    }                                                                    \
+  } while (0)
+
+static napi_value throw_errno(napi_env env, const char *what, int err) {
+  char msg[256];
+  snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
+  napi_value code, text, error, num;
+  napi_create_string_utf8(env, "ESYSCALL", NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &text);
+  napi_create_error(env, code, text, &error);
+  napi_create_int32(env, err, &num);
+  napi_set_named_property(env, error, "errno", num);
+  napi_throw(env, error);
+  return NULL;
+}
+
+static void maybe_free(struct child *ch) {
+  if (ch->open_handles == 0 && ch->finalized) free(ch);
+}
+
+static void on_handle_closed(uv_handle_t *h) {
+  struct child *ch = h->data;
+  ch->open_handles--;
+  maybe_free(ch);
+}
+
+static void call_js(struct child *ch, napi_ref ref, size_t argc, const int64_t *argv) {
+  napi_env env = ch->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value fn, global, args[8], result;
+  napi_get_reference_value(env, ref, &fn);
+  napi_get_global(env, &global);
+  for (size_t i = 0; i < argc; i++) napi_create_int64(env, argv[i], &args[i]);
+  if (napi_call_function(env, global, fn, argc, args, &result) == napi_pending_exception) {
+    napi_value err;
+    napi_get_and_clear_last_exception(env, &err);
+    napi_fatal_exception(env, err);
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static void on_report_readable(uv_poll_t *h, int status, int events) {
+  (void)status;
+  (void)events;
+  struct child *ch = h->data;
+  struct brig_record rec;
+  ssize_t n = recv(ch->report_fd, &rec, sizeof rec, MSG_DONTWAIT);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (n == (ssize_t)sizeof rec) {
+    int64_t args[4] = {rec.kind, rec.index, rec.err, rec.value};
+    call_js(ch, ch->on_report, 4, args);
+    return;
+  }
+  /* EOF (or a broken socket): the child exec'd the final program or is gone, so it no
+   * longer uses the shared stack and operation list. */
+  uv_poll_stop(h);
+  uv_close((uv_handle_t *)h, on_handle_closed);
+  close(ch->report_fd);
+  ch->report_fd = -1;
+  spawn_ctx_free(ch->ctx);
+  ch->ctx = NULL;
+  int64_t args[4] = {0, 0, n < 0 ? errno : 0, 0};
+  call_js(ch, ch->on_report, 4, args);
+}
+
+static void on_exit_readable(uv_poll_t *h, int status, int events) {
+  (void)status;
+  (void)events;
+  struct child *ch = h->data;
+  siginfo_t info;
+  struct rusage ru;
+  memset(&info, 0, sizeof info);
+  memset(&ru, 0, sizeof ru);
+  long r = syscall(SYS_waitid, P_PIDFD, ch->pidfd, &info, WEXITED | WNOHANG, &ru);
+  if (r < 0 && errno == EINTR) return;
+  if (r == 0 && info.si_pid == 0) return; /* not yet */
+  uv_poll_stop(h);
+  uv_close((uv_handle_t *)h, on_handle_closed);
+  close(ch->pidfd);
+  ch->pidfd = -1;
+  int64_t killed = info.si_code == CLD_KILLED || info.si_code == CLD_DUMPED;
+  int64_t args[6] = {
+      r < 0 ? -errno : 0,
+      killed,
+      info.si_status,
+      (int64_t)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec,
+      (int64_t)ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec,
+      ru.ru_maxrss,
+  };
+  call_js(ch, ch->on_exit, 6, args);
+}
+
+static void finalize_child(napi_env env, void *data, void *hint) {
+  (void)hint;
+  struct child *ch = data;
+  napi_delete_reference(env, ch->on_report);
+  napi_delete_reference(env, ch->on_exit);
+  ch->finalized = 1;
+  maybe_free(ch);
+}
+
+/* spawn(ops: Buffer, flags: bigint, cgroupFd: number, onReport, onExit)
+ *   -> { handle, pid, syncFd } */
+static napi_value Spawn(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  void *data;
+  size_t len;
+  CHECK(napi_get_buffer_info(env, argv[0], &data, &len));
+  uint64_t flags;
+  bool lossless;
+  CHECK(napi_get_value_bigint_uint64(env, argv[1], &flags, &lossless));
+  int32_t cgroup_fd;
+  CHECK(napi_get_value_int32(env, argv[2], &cgroup_fd));
+
+  struct spawn_ctx *ctx = calloc(1, sizeof *ctx);
+  struct child *ch = calloc(1, sizeof *ch);
+  if (!ctx || !ch || !(ctx->ops = malloc(len ? len : 1))) {
+    free(ctx ? ctx->ops : NULL), free(ctx), free(ch);
+    return throw_errno(env, "spawn", ENOMEM);
+  }
+  memcpy(ctx->ops, data, len);
+  ctx->ops_len = len;
+
+  int pidfd, report_fd, sync_fd;
+  int pid = spawn_child(ctx, flags, cgroup_fd, &pidfd, &report_fd, &sync_fd);
+  if (pid < 0) {
+    spawn_ctx_free(ctx);
+    free(ch);
+    return throw_errno(env, "clone3", -pid);
+  }
+  ch->env = env;
+  ch->ctx = ctx;
+  ch->pid = pid;
+  ch->pidfd = pidfd;
+  ch->report_fd = report_fd;
+  napi_create_reference(env, argv[3], 1, &ch->on_report);
+  napi_create_reference(env, argv[4], 1, &ch->on_exit);
+
+  uv_loop_t *loop;
+  CHECK(napi_get_uv_event_loop(env, &loop));
+  uv_poll_init(loop, &ch->report_poll, report_fd);
+  uv_poll_init(loop, &ch->exit_poll, pidfd);
+  ch->report_poll.data = ch->exit_poll.data = ch;
+  ch->open_handles = 2;
+  uv_poll_start(&ch->report_poll, UV_READABLE | UV_DISCONNECT, on_report_readable);
+  uv_poll_start(&ch->exit_poll, UV_READABLE, on_exit_readable);
+
+  napi_value result, handle, v;
+  CHECK(napi_create_object(env, &result));
+  CHECK(napi_create_external(env, ch, finalize_child, NULL, &handle));
+  CHECK(napi_set_named_property(env, result, "handle", handle));
+  CHECK(napi_create_int32(env, pid, &v));
+  CHECK(napi_set_named_property(env, result, "pid", v));
+  CHECK(napi_create_int32(env, sync_fd, &v));
+  CHECK(napi_set_named_property(env, result, "syncFd", v));
+  return result;
+}
+
+/* kill(handle, signal) -> boolean: false when the child has already been reaped. */
+static napi_value Kill(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], result;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  struct child *ch;
+  int32_t sig;
+  CHECK(napi_get_value_external(env, argv[0], (void **)&ch));
+  CHECK(napi_get_value_int32(env, argv[1], &sig));
+  bool sent = false;
+  if (ch->pidfd >= 0) {
+    if (syscall(SYS_pidfd_send_signal, ch->pidfd, sig, NULL, 0) < 0 && errno != ESRCH)
+      return throw_errno(env, "pidfd_send_signal", errno);
+    sent = true;
+  }
+  CHECK(napi_get_boolean(env, sent, &result));
+  return result;
+}
+
+/* pipe() -> [readFd, writeFd], both close-on-exec. */
+static napi_value Pipe(napi_env env, napi_callback_info info) {
+  (void)info;
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) < 0) return throw_errno(env, "pipe2", errno);
+  napi_value arr, v;
+  CHECK(napi_create_array_with_length(env, 2, &arr));
+  for (int i = 0; i < 2; i++) {
+    CHECK(napi_create_int32(env, fds[i], &v));
+    CHECK(napi_set_element(env, arr, i, v));
+  }
+  return arr;
+}
+
+static napi_value Init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"spawn", NULL, Spawn, NULL, NULL, NULL, napi_default, NULL},
+      {"kill", NULL, Kill, NULL, NULL, NULL, napi_default, NULL},
+      {"pipe", NULL, Pipe, NULL, NULL, NULL, napi_default, NULL},
+  };
+  CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

@@ -1,0 +1,158 @@
+/**
+ * Mount planning: the operations that build the sandbox's file system view, ending in
+ * pivot_root. Pure: it only turns the Spec's mounts into ChildOps.
+ *
+ * Shape of the sequence (all inside the child's new mount namespace):
+ *  1. make every mount private, so nothing propagates back to the host;
+ *  2. open detached copies (open_tree) of a --chroot root, of the device nodes and of
+ *     every bind source while the child still has the caller's own file access;
+ *  3. make the root read-only, recursively (submounts too): the host's root in place, or
+ *     the --chroot copy, which is then attached at the staging directory;
+ *  4. /proc, a minimal /dev, the private tmpfs directories, then the user's mounts in order,
+ *     each preceded by the creation of its mount point when it is missing (a read-only
+ *     root refuses with EROFS, so nothing is ever created on the host's own root);
+ *  5. for a --chroot root, pivot_root into it and detach the old root.
+ * Steps 1-3 and a leading /proc need no id map and run while the parent writes it.
+ */
+import * as path from 'node:path';
+import type { MountSpec, Spec } from '../spec.js';
+import { MOUNT_ATTR, MS, type PlannedOp } from '../plan/ops.js';
+
+/** Device nodes bound from the host into the minimal /dev. */
+export const DEV_NODES = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
+const NEW_ROOT = 'brig-root';
+
+export interface MountPlan {
+  /** Operations that need no id map, run while the parent writes the maps: private
+   *  propagation, open_tree of every source (with the caller's own file access), the
+   *  read-only root, /proc. */
+  early: PlannedOp[];
+  /** Everything that creates files or mounts tmpfs (needs the inside ids), up to and
+   *  including pivot_root for a --chroot root. */
+  late: PlannedOp[];
+}
+
+export function planMounts(spec: Spec, staging: string): MountPlan {
+  const early: PlannedOp[] = [];
+  const late: PlannedOp[] = [];
+  if (!spec.namespaces.mount) return { early, late };
+  // The host's own root needs no copy: the child's new mount namespace already is one.
+  // It is made read-only in place and never pivoted, which saves the old root's unmount
+  // (an RCU grace period) on every launch. A --chroot root is attached at the staging
+  // directory and pivoted into.
+  const R = spec.root === null ? '/' : staging;
+  const at = (p: string) => path.posix.join(R, p);
+  early.push({ op: 'mount', source: '', target: '/', fstype: '', flags: MS.REC | MS.PRIVATE, data: '', stage: 'mount', what: 'make mounts private', subject: '/' });
+
+  let reg = 0;
+  const rootReg = spec.root === null ? -1 : reg++;
+  if (spec.root !== null) early.push({ op: 'openTree', path: spec.root, reg: rootReg, stage: 'mount', what: 'open the root', subject: spec.root });
+  const regs = new Map<MountSpec | string, number>();
+  const wantDev = spec.mounts.some((m) => m.type === 'proc' && m.target === '/proc') || spec.root === null;
+  if (wantDev) {
+    // Opened before the root turns nodev, so the bound device nodes keep working.
+    for (const n of DEV_NODES) {
+      regs.set(n, reg);
+      early.push({ op: 'openTree', path: `/dev/${n}`, reg: reg++, stage: 'mount', what: 'open device node', subject: `/dev/${n}` });
+    }
+  }
+  for (const m of spec.mounts) {
+    if (m.type === 'bind' || (m.type === 'proc' && !spec.namespaces.pid)) {
+      const source = m.type === 'bind' ? m.source : '/proc';
+      regs.set(m, reg);
+      early.push({ op: 'openTree', path: source, reg: reg++, stage: 'mount', what: 'open bind source', subject: source });
+    }
+  }
+  if (spec.rootReadOnly) {
+    // The host's own root also loses suid and device files: the sandbox's /dev is its own.
+    const set = MOUNT_ATTR.RDONLY | (spec.root === null ? MOUNT_ATTR.NOSUID | MOUNT_ATTR.NODEV : 0);
+    early.push(spec.root === null
+      ? { op: 'mountSetattr', path: '/', reg: -1, set, clear: 0, recursive: true, stage: 'mount', what: 'make the root read-only', subject: '/' }
+      : { op: 'mountSetattr', path: '', reg: rootReg, set, clear: 0, recursive: true, stage: 'mount', what: 'make the root read-only', subject: spec.root });
+  }
+  if (spec.root !== null) early.push({ op: 'moveMount', reg: rootReg, target: R, stage: 'mount', what: 'attach the root', subject: spec.root });
+
+  // Mounts that create nothing go early while they lead the list (/proc, normally).
+  let i = 0;
+  for (; i < spec.mounts.length; i++) {
+    const m = spec.mounts[i];
+    if (m.type !== 'proc' || regs.has(m) || !spec.mountPointsPresent.includes(m.target)) break;
+    early.push(procMount(m, at));
+  }
+  if (wantDev) late.push(...planDev(at, regs));
+  for (const m of spec.mounts.slice(i)) {
+    const target = m.type === 'symlink' ? m.path : m.target;
+    if (!spec.mountPointsPresent.includes(target)) {
+      late.push(...mountPoint(R, target, m.type === 'bind' && !m.isDir ? 'file' : m.type === 'symlink' ? 'parent' : 'dir'));
+    }
+    switch (m.type) {
+      case 'proc': {
+        const r = regs.get(m);
+        late.push(r !== undefined
+          ? { op: 'moveMount', reg: r, target: at(m.target), stage: 'mount', what: "bind the host's /proc (no PID namespace)", subject: m.target }
+          : procMount(m, at));
+        break;
+      }
+      case 'tmpfs': {
+        const size = m.size === undefined ? '' : `,size=${m.size}`;
+        late.push({ op: 'mount', source: 'tmpfs', target: at(m.target), fstype: 'tmpfs', flags: MS.NOSUID | MS.NODEV | (m.readOnly ? MS.RDONLY : 0), data: `mode=${m.mode.toString(8)}${size}`, stage: 'mount', what: 'mount tmpfs', subject: m.target });
+        break;
+      }
+      case 'bind': {
+        const r = regs.get(m)!;
+        if (m.readOnly) {
+          late.push({ op: 'mountSetattr', path: '', reg: r, set: MOUNT_ATTR.RDONLY, clear: 0, recursive: true, stage: 'mount', what: 'make bind mount read-only', subject: m.source });
+        }
+        late.push({ op: 'moveMount', reg: r, target: at(m.target), stage: 'mount', what: 'bind mount', subject: `${m.source} -> ${m.target}` });
+        break;
+      }
+      case 'symlink':
+        late.push({ op: 'symlink', target: m.target, path: at(m.path), stage: 'mount', what: 'create symlink', subject: m.path });
+        break;
+    }
+  }
+  if (spec.root !== null) late.push({ op: 'pivotRoot', newRoot: R, stage: 'mount', what: 'pivot_root into the new root', subject: spec.root });
+  return { early, late };
+}
+
+function procMount(m: Extract<MountSpec, { type: 'proc' }>, at: (p: string) => string): PlannedOp {
+  return { op: 'mount', source: 'proc', target: at(m.target), fstype: 'proc', flags: MS.NOSUID | MS.NODEV | MS.NOEXEC | (m.readOnly ? MS.RDONLY : 0), data: '', stage: 'mount', what: 'mount /proc', subject: m.target };
+}
+
+/** mkdir (or create a file) for a mount point and its missing ancestors, top down. */
+function mountPoint(R: string, target: string, kind: 'dir' | 'file' | 'parent'): PlannedOp[] {
+  const parts = target.split('/').filter(Boolean);
+  const ops: PlannedOp[] = [];
+  const dirs = kind === 'dir' ? parts.length : parts.length - 1;
+  for (let i = 1; i <= dirs; i++) {
+    const p = `/${parts.slice(0, i).join('/')}`;
+    ops.push({ op: 'mkdir', path: path.posix.join(R, p), mode: 0o755, stage: 'mount', what: 'create mount point', subject: p });
+  }
+  if (kind === 'file') ops.push({ op: 'mkfile', path: path.posix.join(R, target), mode: 0o644, stage: 'mount', what: 'create mount point', subject: target });
+  return ops;
+}
+
+/** A minimal /dev: a tmpfs with the host's harmless character devices bound in, a private
+ *  devpts instance, /dev/shm, and the usual symlinks; then read-only. */
+function planDev(at: (p: string) => string, regs: Map<MountSpec | string, number>): PlannedOp[] {
+  const ops: PlannedOp[] = [
+    { op: 'mount', source: 'tmpfs', target: at('/dev'), fstype: 'tmpfs', flags: MS.NOSUID | MS.NOEXEC, data: 'mode=0755,size=64k', stage: 'mount', what: 'mount /dev', subject: '/dev' },
+  ];
+  for (const n of DEV_NODES) {
+    ops.push({ op: 'mkfile', path: at(`/dev/${n}`), mode: 0o666, stage: 'mount', what: 'create device node', subject: `/dev/${n}` });
+    ops.push({ op: 'moveMount', reg: regs.get(n)!, target: at(`/dev/${n}`), stage: 'mount', what: 'bind device node', subject: `/dev/${n}` });
+  }
+  ops.push(
+    { op: 'mkdir', path: at('/dev/pts'), mode: 0o755, stage: 'mount', what: 'create /dev/pts', subject: '/dev/pts' },
+    { op: 'mount', source: 'devpts', target: at('/dev/pts'), fstype: 'devpts', flags: MS.NOSUID | MS.NOEXEC, data: 'newinstance,ptmxmode=0666,mode=0620', stage: 'mount', what: 'mount /dev/pts', subject: '/dev/pts' },
+    { op: 'symlink', target: 'pts/ptmx', path: at('/dev/ptmx'), stage: 'mount', what: 'create symlink', subject: '/dev/ptmx' },
+    { op: 'mkdir', path: at('/dev/shm'), mode: 0o755, stage: 'mount', what: 'create /dev/shm', subject: '/dev/shm' },
+    { op: 'mount', source: 'tmpfs', target: at('/dev/shm'), fstype: 'tmpfs', flags: MS.NOSUID | MS.NODEV, data: 'mode=1777', stage: 'mount', what: 'mount /dev/shm', subject: '/dev/shm' },
+  );
+  const links: [string, string][] = [['/proc/self/fd', 'fd'], ['/proc/self/fd/0', 'stdin'], ['/proc/self/fd/1', 'stdout'], ['/proc/self/fd/2', 'stderr']];
+  for (const [target, name] of links) {
+    ops.push({ op: 'symlink', target, path: at(`/dev/${name}`), stage: 'mount', what: 'create symlink', subject: `/dev/${name}` });
+  }
+  ops.push({ op: 'mountSetattr', path: at('/dev'), reg: -1, set: MOUNT_ATTR.RDONLY, clear: 0, recursive: false, stage: 'mount', what: 'make /dev read-only', subject: '/dev' });
+  return ops;
+}

@@ -1,0 +1,47 @@
+/**
+ * The only loader of the C addon (native/addon.c). Everything else imports the typed
+ * functions from here.
+ */
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Report kinds (native/ops.h): 0 is the end of the report stream. */
+export const REPORT = { EOF: 0, ERROR: 1, READY: 2, EXITED: 3, SIGNALED: 4 } as const;
+
+export interface SpawnResult {
+  handle: object;
+  pid: number;
+  syncFd: number;
+}
+
+export interface Addon {
+  spawn(
+    ops: Buffer,
+    cloneFlags: bigint,
+    cgroupFd: number,
+    onReport: (kind: number, index: number, err: number, value: number) => void,
+    onExit: (waitErr: number, killed: number, status: number, utimeUs: number, stimeUs: number, maxrssKb: number) => void,
+  ): SpawnResult;
+  kill(handle: object, signal: number): boolean;
+  pipe(): [number, number];
+}
+
+const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const buildDir = path.join(packageRoot, 'build', 'Release');
+
+/** Path of the static brig-init reaper built beside the addon. */
+export const initPath = path.join(buildDir, 'brig-init');
+
+let addon: Addon | undefined;
+
+export function native(): Addon {
+  if (addon) return addon;
+  const file = path.join(buildDir, 'brig.node');
+  if (!fs.existsSync(file)) {
+    throw new Error(`brig: the native addon is not built (${file} is missing): run 'npm install' or 'npm rebuild' in ${packageRoot}`);
+  }
+  addon = createRequire(import.meta.url)(file) as Addon;
+  return addon;
+}

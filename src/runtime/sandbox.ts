@@ -1,0 +1,105 @@
+/**
+ * Sandbox: the handle spawn() returns, and run() built on it. It owns the streams,
+ * collects piped output for the Result, and forwards kill() to the child's pidfd.
+ */
+import { EventEmitter } from 'node:events';
+import type { Readable, Writable } from 'node:stream';
+import { BrigError } from '../errors.js';
+import type { Spec } from '../spec.js';
+import { launch, signalName, type Launched, type Result } from './launch.js';
+
+export class Sandbox extends EventEmitter {
+  /** Host pid of the sandbox's first process (PID 1 inside), once started. */
+  pid: number | undefined;
+  stdin: Writable | null = null;
+  stdout: Readable | null = null;
+  stderr: Readable | null = null;
+  /** Resolves when the command runs; rejects with a BrigError when setup fails. */
+  readonly ready: Promise<void>;
+  private readonly result: Promise<Result>;
+  private launched: Launched | undefined;
+  private pendingSignals: number[] = [];
+
+  constructor(spec: Spec, collect: boolean) {
+    super();
+    const started = launch(spec);
+    this.ready = started.then(async (l) => {
+      this.launched = l;
+      this.pid = l.pid;
+      this.stdin = l.stdio.stdin;
+      this.stdout = l.stdio.stdout;
+      this.stderr = l.stdio.stderr;
+      if (spec.input && this.stdin) this.stdin.end(spec.input);
+      for (const sig of this.pendingSignals.splice(0)) l.kill(sig);
+      await l.ready;
+    });
+    this.result = this.finish(spec, started, collect);
+    // 'error' only for listeners: callers that use wait() or ready must not crash on it.
+    this.result.then((r) => this.emit('exit', r), (e: unknown) => this.listenerCount('error') && this.emit('error', e));
+    this.ready.then(() => this.emit('spawn'), () => {});
+  }
+
+  private async finish(spec: Spec, started: Promise<Launched>, collect: boolean): Promise<Result> {
+    const l = await started;
+    const out = collect ? collectStream(l.stdio.stdout, spec.maxBuffer) : Promise.resolve(Buffer.alloc(0));
+    const err = collect ? collectStream(l.stdio.stderr, spec.maxBuffer) : Promise.resolve(Buffer.alloc(0));
+    const exit = await l.exited;
+    try {
+      await l.ready;
+    } catch (e) {
+      l.stdio.closeAll();
+      throw e;
+    }
+    const [stdout, stderr] = await Promise.all([out, err]);
+    const decode = (b: Buffer) => (spec.encoding === 'buffer' ? b : b.toString('utf8'));
+    return {
+      status: exit.status,
+      exitCode: exit.exitCode,
+      signal: exit.signalNumber === null ? null : signalName(exit.signalNumber),
+      stdout: decode(stdout),
+      stderr: decode(stderr),
+      wallTimeMs: exit.wallTimeMs,
+      cpuUserMs: exit.cpuUserMs,
+      cpuSystemMs: exit.cpuSystemMs,
+      memoryPeakBytes: exit.memoryPeakBytes,
+      shellStatus: exit.exitCode ?? 128 + (exit.signalNumber ?? 0),
+    };
+  }
+
+  /** Send a signal (name or number) to the sandbox's first process. Without --init a
+   *  command running as PID 1 ignores signals it has no handler for; SIGKILL always works. */
+  kill(signal: NodeJS.Signals | number = 'SIGTERM'): boolean {
+    const n = typeof signal === 'number' ? signal : signalNumber(signal);
+    if (!this.launched) {
+      this.pendingSignals.push(n);
+      return true;
+    }
+    return this.launched.kill(n);
+  }
+
+  /** The Result once the command has ended; rejects with a BrigError if setup failed. */
+  wait(): Promise<Result> {
+    return this.result;
+  }
+}
+
+function signalNumber(name: string): number {
+  const n = (osSignals as Record<string, number>)[name];
+  if (n === undefined) throw new BrigError('EINVALIDOPTION', `unknown signal ${name}`, { stage: 'validate', option: 'signal' });
+  return n;
+}
+import { constants } from 'node:os';
+const osSignals = constants.signals;
+
+async function collectStream(stream: Readable | null, max: number): Promise<Buffer> {
+  if (!stream) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    if (size >= max) continue; // keep draining so the command never blocks on a full pipe
+    const part = chunk.subarray(0, max - size);
+    chunks.push(part);
+    size += part.length;
+  }
+  return Buffer.concat(chunks, size);
+}
