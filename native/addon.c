@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <node_api.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -234,11 +235,34 @@ static napi_value Pipe(napi_env env, napi_callback_info info) {
   return arr;
 }
 
+/* openpty() -> [masterFd, slaveFd], both close-on-exec; the master is non-blocking. */
+static napi_value Openpty(napi_env env, napi_callback_info info) {
+  (void)info;
+  int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+  if (master < 0) return throw_errno(env, "posix_openpt", errno);
+  char name[64];
+  int slave = -1;
+  if (grantpt(master) < 0 || unlockpt(master) < 0 || ptsname_r(master, name, sizeof name) != 0 ||
+      (slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
+    int e = errno;
+    close(master);
+    return throw_errno(env, "openpty", e);
+  }
+  napi_value arr, v;
+  CHECK(napi_create_array_with_length(env, 2, &arr));
+  CHECK(napi_create_int32(env, master, &v));
+  CHECK(napi_set_element(env, arr, 0, v));
+  CHECK(napi_create_int32(env, slave, &v));
+  CHECK(napi_set_element(env, arr, 1, v));
+  return arr;
+}
+
 static napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"spawn", NULL, Spawn, NULL, NULL, NULL, napi_default, NULL},
       {"kill", NULL, Kill, NULL, NULL, NULL, napi_default, NULL},
       {"pipe", NULL, Pipe, NULL, NULL, NULL, napi_default, NULL},
+      {"openpty", NULL, Openpty, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;

@@ -26,6 +26,8 @@ export interface Addon {
   ): SpawnResult;
   kill(handle: object, signal: number): boolean;
   pipe(): [number, number];
+  /** A new pseudo-terminal: [master, slave], close-on-exec, master non-blocking. */
+  openpty(): [number, number];
 }
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
