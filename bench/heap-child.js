@@ -1,0 +1,68 @@
+// Helper for bench/launch.js: grow this Node process's V8 heap to a given size, then time
+// brig's run() and child_process.spawn() of /bin/true. Prints one JSON line on stdout.
+//
+//   node --max-old-space-size=4096 bench/heap-child.js MIB N [WARMUP]
+//
+// The heap is filled with plain JS arrays of doubles (FixedDoubleArray backing stores live
+// on the V8 heap, unlike typed arrays, whose memory is external), every element written,
+// and the arrays stay reachable until the measurements end. A fork-style launch copies the
+// page tables of all of it; a CLONE_VM or vfork-style launch should not care.
+import { spawn } from 'node:child_process';
+
+const [mib = '50', nArg = '100', warmArg = '10'] = process.argv.slice(2);
+const targetBytes = Number(mib) * 1024 * 1024;
+const n = Number(nArg);
+const warmup = Number(warmArg);
+
+const { run } = await import(new URL('../dist/index.js', import.meta.url).href);
+
+const CHUNK = 1 << 17; // 128 Ki doubles = 1 MiB per array
+const retained = [];
+globalThis.__brigBenchHeap = retained;
+while (process.memoryUsage().heapUsed < targetBytes) {
+  const a = new Array(CHUNK);
+  for (let i = 0; i < CHUNK; i++) a[i] = i + 0.5;
+  retained.push(a);
+}
+// Settle: let pending GC work finish so the measurement does not start inside it.
+if (typeof globalThis.gc === 'function') globalThis.gc();
+await new Promise((r) => setTimeout(r, 50));
+const mem = process.memoryUsage();
+
+const now = () => performance.now();
+
+async function timeBrig() {
+  const t = now();
+  const r = await run({ command: ['/bin/true'] });
+  const dt = now() - t;
+  if (r.exitCode !== 0) throw new Error(`brig run() of /bin/true: ${JSON.stringify(r)}`);
+  return dt;
+}
+
+function timeSpawn() {
+  return new Promise((resolve, reject) => {
+    const t = now();
+    const c = spawn('/bin/true', [], { stdio: 'ignore' });
+    c.on('error', reject);
+    c.on('exit', (code) => (code === 0 ? resolve(now() - t) : reject(new Error(`/bin/true exited ${code}`))));
+  });
+}
+
+async function series(fn) {
+  for (let i = 0; i < warmup; i++) await fn();
+  const out = [];
+  for (let i = 0; i < n; i++) out.push(await fn());
+  return out;
+}
+
+const brig = await series(timeBrig);
+const spawned = await series(timeSpawn);
+const after = process.memoryUsage();
+process.stdout.write(`${JSON.stringify({
+  mib: Number(mib),
+  arrays: retained.length,
+  heapUsed: Math.min(mem.heapUsed, after.heapUsed),
+  rss: Math.max(mem.rss, after.rss),
+  brig,
+  spawn: spawned,
+})}\n`);
