@@ -1,7 +1,7 @@
 // Helper for bench/launch.js: grow this Node process's V8 heap to a given size, then time
 // brig's run() and child_process.spawn() of /bin/true. Prints one JSON line on stdout.
 //
-//   node --max-old-space-size=4096 bench/heap-child.js MIB N [WARMUP]
+//   node --max-old-space-size=4096 --expose-gc bench/heap-child.js MIB N [WARMUP]
 //
 // The heap is filled with plain JS arrays of doubles (FixedDoubleArray backing stores live
 // on the V8 heap, unlike typed arrays, whose memory is external), every element written,
@@ -17,15 +17,19 @@ const warmup = Number(warmArg);
 const { run } = await import(new URL('../dist/index.js', import.meta.url).href);
 
 const CHUNK = 1 << 17; // 128 Ki doubles = 1 MiB per array
+const gc = typeof globalThis.gc === 'function' ? globalThis.gc : () => {};
+gc();
+// Retain (target - what the heap already holds) in 1 MiB arrays, every element written.
 const retained = [];
 globalThis.__brigBenchHeap = retained;
-while (process.memoryUsage().heapUsed < targetBytes) {
+const chunks = Math.max(0, Math.round((targetBytes - process.memoryUsage().heapUsed) / (CHUNK * 8)));
+for (let c = 0; c < chunks; c++) {
   const a = new Array(CHUNK);
   for (let i = 0; i < CHUNK; i++) a[i] = i + 0.5;
   retained.push(a);
 }
 // Settle: let pending GC work finish so the measurement does not start inside it.
-if (typeof globalThis.gc === 'function') globalThis.gc();
+gc();
 await new Promise((r) => setTimeout(r, 50));
 const mem = process.memoryUsage();
 

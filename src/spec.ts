@@ -11,6 +11,14 @@ export type MountSpec =
   | { type: 'proc'; target: string; readOnly: boolean }
   | { type: 'symlink'; target: string; path: string };
 
+/** A top-level entry of the host's root directory. */
+export interface HostEntry {
+  name: string;
+  kind: 'dir' | 'file' | 'symlink';
+  /** The symlink's text. */
+  link?: string;
+}
+
 export interface IdMapSpec {
   inside: number;
   outside: number;
@@ -36,6 +44,10 @@ export interface Spec {
   mounts: MountSpec[];
   /** Mount targets known (from validation) to exist in the root already. */
   mountPointsPresent: string[];
+  /** Set when a mount point is missing from the host's read-only root: the root is then a
+   *  tmpfs holding read-only binds of these top-level entries of the host's /, so missing
+   *  top-level mount points can be created. null: the host's root is used in place. */
+  syntheticRoot: HostEntry[] | null;
   namespaces: Record<NamespaceName, boolean>;
   uidMap: IdMapSpec[];
   gidMap: IdMapSpec[];

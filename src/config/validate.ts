@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BrigError, invalidOption } from '../errors.js';
 import type { IdMap, Mount, NamespaceName, Options, RlimitName, RlimitValue, StdioOption } from '../options.js';
-import type { IdMapSpec, MountSpec, RlimitSpec, Spec } from '../spec.js';
+import type { HostEntry, IdMapSpec, MountSpec, RlimitSpec, Spec } from '../spec.js';
 import { capabilityNumber } from '../user/caps.js';
 import { parseSize } from '../util/size.js';
 import { nearest } from '../util/suggest.js';
@@ -48,6 +48,7 @@ export function validate(options: Options, defaults: ValidateDefaults): Spec {
   const pathVar = env.find((e) => e.startsWith('PATH='))?.slice(5) ?? DEFAULT_PATH;
   const execFile = options.execFile ?? command[0];
   const mounts = resolveMounts(options, root, namespaces);
+  const mountPointsPresent = mounts.filter((m) => m.type !== 'symlink' && existsNoFollow(path.join(root ?? '/', m.target))).map((m) => (m as { target: string }).target);
   const stdio: [StdioOption, StdioOption, StdioOption] = [
     options.stdin ?? (options.input !== undefined ? 'pipe' : defaults.stdio[0]),
     options.stdout ?? defaults.stdio[1],
@@ -65,7 +66,8 @@ export function validate(options: Options, defaults: ValidateDefaults): Spec {
     root,
     rootReadOnly: !checkBool('rw', options.rw, false),
     mounts,
-    mountPointsPresent: mounts.filter((m) => m.type !== 'symlink' && isDirNoFollow(path.join(root ?? '/', m.target))).map((m) => (m as { target: string }).target),
+    mountPointsPresent,
+    syntheticRoot: root === null && needsSyntheticRoot(mounts, mountPointsPresent) ? hostRootEntries() : null,
     namespaces,
     uidMap,
     gidMap,
@@ -286,6 +288,35 @@ function resolveMounts(options: Options, root: string | null, ns: Record<Namespa
   }
   user.forEach((m, i) => out.push(resolveMount(`mounts[${i}]`, m)));
   return out;
+}
+
+function existsNoFollow(p: string): boolean {
+  try {
+    fs.lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A mount point is missing, and not inside a tmpfs brig mounts first: only a tmpfs root
+ *  can hold it. (Deeper paths in the host's tree still cannot be created.) */
+function needsSyntheticRoot(mounts: MountSpec[], present: string[]): boolean {
+  const tmpfsTargets = mounts.filter((m) => m.type === 'tmpfs').map((m) => (m as { target: string }).target);
+  return mounts.some((m) => {
+    const target = m.type === 'symlink' ? m.path : m.target;
+    if (present.includes(target)) return false;
+    if (tmpfsTargets.some((t) => target.startsWith(`${t}/`))) return false;
+    const top = `/${target.split('/').filter(Boolean)[0] ?? ''}`;
+    return !existsNoFollow(top);
+  });
+}
+
+function hostRootEntries(): HostEntry[] {
+  return fs.readdirSync('/', { withFileTypes: true }).map((d): HostEntry => {
+    if (d.isSymbolicLink()) return { name: d.name, kind: 'symlink', link: fs.readlinkSync(`/${d.name}`) };
+    return { name: d.name, kind: d.isDirectory() ? 'dir' : 'file' };
+  });
 }
 
 function isDirNoFollow(p: string): boolean {

@@ -12,10 +12,13 @@
  *     each preceded by the creation of its mount point when it is missing (a read-only
  *     root refuses with EROFS, so nothing is ever created on the host's own root);
  *  5. for a --chroot root, pivot_root into it and detach the old root.
+ * When a mount point is missing from the host's read-only root, the root is instead a
+ * tmpfs holding read-only binds of the host's top-level entries (step 3 binds each, and
+ * the tmpfs itself turns read-only once every mount point exists), then pivoted into.
  * Steps 1-3 and a leading /proc need no id map and run while the parent writes it.
  */
 import * as path from 'node:path';
-import type { MountSpec, Spec } from '../spec.js';
+import type { HostEntry, MountSpec, Spec } from '../spec.js';
 import { MOUNT_ATTR, MS, type PlannedOp } from '../plan/ops.js';
 
 /** Device nodes bound from the host into the minimal /dev. */
@@ -39,45 +42,59 @@ export function planMounts(spec: Spec, staging: string): MountPlan {
   // The host's own root needs no copy: the child's new mount namespace already is one.
   // It is made read-only in place and never pivoted, which saves the old root's unmount
   // (an RCU grace period) on every launch. A --chroot root is attached at the staging
-  // directory and pivoted into.
-  const R = spec.root === null ? '/' : staging;
+  // directory and pivoted into; so is a synthetic root (a tmpfs holding binds of the
+  // host's top-level entries), used only when a mount point is missing from the host.
+  const synthetic = spec.root === null ? spec.syntheticRoot : null;
+  const inPlace = spec.root === null && !synthetic;
+  const R = inPlace ? '/' : staging;
   const at = (p: string) => path.posix.join(R, p);
   early.push({ op: 'mount', source: '', target: '/', fstype: '', flags: MS.REC | MS.PRIVATE, data: '', stage: 'mount', what: 'make mounts private', subject: '/' });
 
   let reg = 0;
-  const rootReg = spec.root === null ? -1 : reg++;
-  if (spec.root !== null) early.push({ op: 'openTree', path: spec.root, reg: rootReg, stage: 'mount', what: 'open the root', subject: spec.root });
-  const regs = new Map<MountSpec | string, number>();
+  const regs = new Map<MountSpec | HostEntry | string, number>();
+  const open = (key: MountSpec | HostEntry | string, source: string, what: string) => {
+    regs.set(key, reg);
+    early.push({ op: 'openTree', path: source, reg: reg++, stage: 'mount', what, subject: source });
+    return reg - 1;
+  };
+  const rootReg = spec.root === null ? -1 : open('root', spec.root, 'open the root');
+  const overmounted = new Set(['proc', 'dev', ...spec.mounts.filter((m) => m.type === 'tmpfs' && m.target.split('/').length === 2).map((m) => (m as { target: string }).target.slice(1))]);
+  const entries = (synthetic ?? []).filter((e) => e.kind !== 'symlink' && !overmounted.has(e.name));
+  for (const e of entries) open(e, `/${e.name}`, 'open a host directory');
   const wantDev = spec.mounts.some((m) => m.type === 'proc' && m.target === '/proc') || spec.root === null;
-  if (wantDev) {
-    // Opened before the root turns nodev, so the bound device nodes keep working.
-    for (const n of DEV_NODES) {
-      regs.set(n, reg);
-      early.push({ op: 'openTree', path: `/dev/${n}`, reg: reg++, stage: 'mount', what: 'open device node', subject: `/dev/${n}` });
-    }
-  }
+  // Opened before the root turns nodev, so the bound device nodes keep working.
+  if (wantDev) for (const n of DEV_NODES) open(n, `/dev/${n}`, 'open device node');
   for (const m of spec.mounts) {
-    if (m.type === 'bind' || (m.type === 'proc' && !spec.namespaces.pid)) {
-      const source = m.type === 'bind' ? m.source : '/proc';
-      regs.set(m, reg);
-      early.push({ op: 'openTree', path: source, reg: reg++, stage: 'mount', what: 'open bind source', subject: source });
-    }
+    if (m.type === 'bind') open(m, m.source, 'open bind source');
+    else if (m.type === 'proc' && !spec.namespaces.pid) open(m, '/proc', "open the host's /proc");
   }
-  if (spec.rootReadOnly) {
-    // The host's own root also loses suid and device files: the sandbox's /dev is its own.
-    const set = MOUNT_ATTR.RDONLY | (spec.root === null ? MOUNT_ATTR.NOSUID | MOUNT_ATTR.NODEV : 0);
-    early.push(spec.root === null
-      ? { op: 'mountSetattr', path: '/', reg: -1, set, clear: 0, recursive: true, stage: 'mount', what: 'make the root read-only', subject: '/' }
-      : { op: 'mountSetattr', path: '', reg: rootReg, set, clear: 0, recursive: true, stage: 'mount', what: 'make the root read-only', subject: spec.root });
+  // The host's own root also loses suid and device files: the sandbox's /dev is its own.
+  const hostAttrs = MOUNT_ATTR.RDONLY | MOUNT_ATTR.NOSUID | MOUNT_ATTR.NODEV;
+  if (inPlace) {
+    early.push({ op: 'mountSetattr', path: '/', reg: -1, set: hostAttrs, clear: 0, recursive: true, stage: 'mount', what: 'make the root read-only', subject: '/' });
+  } else if (synthetic) {
+    for (const e of entries) early.push({ op: 'mountSetattr', path: '', reg: regs.get(e)!, set: hostAttrs, clear: 0, recursive: true, stage: 'mount', what: 'make the root read-only', subject: `/${e.name}` });
+  } else {
+    if (spec.rootReadOnly) early.push({ op: 'mountSetattr', path: '', reg: rootReg, set: MOUNT_ATTR.RDONLY, clear: 0, recursive: true, stage: 'mount', what: 'make the root read-only', subject: spec.root! });
+    early.push({ op: 'moveMount', reg: rootReg, target: R, stage: 'mount', what: 'attach the root', subject: spec.root! });
   }
-  if (spec.root !== null) early.push({ op: 'moveMount', reg: rootReg, target: R, stage: 'mount', what: 'attach the root', subject: spec.root });
 
   // Mounts that create nothing go early while they lead the list (/proc, normally).
   let i = 0;
-  for (; i < spec.mounts.length; i++) {
+  for (; i < spec.mounts.length && !synthetic; i++) {
     const m = spec.mounts[i];
     if (m.type !== 'proc' || regs.has(m) || !spec.mountPointsPresent.includes(m.target)) break;
     early.push(procMount(m, at));
+  }
+  if (synthetic) {
+    late.push({ op: 'mount', source: 'tmpfs', target: R, fstype: 'tmpfs', flags: MS.NOSUID | MS.NODEV, data: 'mode=0755', stage: 'mount', what: 'mount the root tmpfs', subject: '/' });
+    for (const e of synthetic) {
+      const p = at(e.name);
+      if (e.kind === 'symlink') late.push({ op: 'symlink', target: e.link!, path: p, stage: 'mount', what: 'create symlink', subject: `/${e.name}` });
+      else late.push({ op: e.kind === 'dir' ? 'mkdir' : 'mkfile', path: p, mode: 0o755, stage: 'mount', what: 'create mount point', subject: `/${e.name}` });
+      const r = regs.get(e);
+      if (r !== undefined) late.push({ op: 'moveMount', reg: r, target: p, stage: 'mount', what: 'bind a host directory', subject: `/${e.name}` });
+    }
   }
   if (wantDev) late.push(...planDev(at, regs));
   for (const m of spec.mounts.slice(i)) {
@@ -111,7 +128,8 @@ export function planMounts(spec: Spec, staging: string): MountPlan {
         break;
     }
   }
-  if (spec.root !== null) late.push({ op: 'pivotRoot', newRoot: R, stage: 'mount', what: 'pivot_root into the new root', subject: spec.root });
+  if (synthetic) late.push({ op: 'mountSetattr', path: R, reg: -1, set: MOUNT_ATTR.RDONLY, clear: 0, recursive: false, stage: 'mount', what: 'make the root read-only', subject: '/' });
+  if (!inPlace) late.push({ op: 'pivotRoot', newRoot: R, stage: 'mount', what: 'pivot_root into the new root', subject: spec.root ?? '/' });
   return { early, late };
 }
 
@@ -134,7 +152,7 @@ function mountPoint(R: string, target: string, kind: 'dir' | 'file' | 'parent'):
 
 /** A minimal /dev: a tmpfs with the host's harmless character devices bound in, a private
  *  devpts instance, /dev/shm, and the usual symlinks; then read-only. */
-function planDev(at: (p: string) => string, regs: Map<MountSpec | string, number>): PlannedOp[] {
+function planDev(at: (p: string) => string, regs: Map<unknown, number>): PlannedOp[] {
   const ops: PlannedOp[] = [
     { op: 'mount', source: 'tmpfs', target: at('/dev'), fstype: 'tmpfs', flags: MS.NOSUID | MS.NOEXEC, data: 'mode=0755,size=64k', stage: 'mount', what: 'mount /dev', subject: '/dev' },
   ];

@@ -12,7 +12,7 @@ import { plan, type Plan } from '../plan/plan.js';
 import { initPath, native, REPORT } from '../native.js';
 import { writeIdMaps } from '../user/idmap.js';
 import { readCurrentRlimits } from './rlimits.js';
-import { openStdio, type StdioSetup } from './stdio.js';
+import type { StdioSetup } from './stdio.js';
 import { ENOENT } from '../util/errno.js';
 
 /** How a sandboxed command ended. */
@@ -77,9 +77,9 @@ function stagingDir(): string {
   throw new BrigError('ESETUP', 'no staging directory found', { stage: 'mount', path: '/tmp', errno: ENOENT });
 }
 
-export async function launch(spec: Spec): Promise<Launched> {
+/** Launch the sandbox; `stdio` (from openStdio) is closed here if setup fails. */
+export async function launch(spec: Spec, stdio: StdioSetup): Promise<Launched> {
   const addon = native();
-  const stdio = openStdio(spec);
   let p: Plan;
   let started: ReturnType<typeof addon.spawn>;
   const t0 = performance.now();

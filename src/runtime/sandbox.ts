@@ -7,6 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import { BrigError } from '../errors.js';
 import type { Spec } from '../spec.js';
 import { launch, signalName, type Launched, type Result } from './launch.js';
+import { openStdio } from './stdio.js';
 
 export class Sandbox extends EventEmitter {
   /** Host pid of the sandbox's first process (PID 1 inside), once started. */
@@ -22,13 +23,15 @@ export class Sandbox extends EventEmitter {
 
   constructor(spec: Spec, collect: boolean) {
     super();
-    const started = launch(spec);
+    // The pipes exist before the launch, so callers can attach to the streams at once.
+    const stdio = openStdio(spec);
+    this.stdin = stdio.stdin;
+    this.stdout = stdio.stdout;
+    this.stderr = stdio.stderr;
+    const started = launch(spec, stdio);
     this.ready = started.then(async (l) => {
       this.launched = l;
       this.pid = l.pid;
-      this.stdin = l.stdio.stdin;
-      this.stdout = l.stdio.stdout;
-      this.stderr = l.stdio.stderr;
       if (spec.input && this.stdin) this.stdin.end(spec.input);
       for (const sig of this.pendingSignals.splice(0)) l.kill(sig);
       await l.ready;

@@ -1,0 +1,473 @@
+#!/usr/bin/env node
+// The launch benchmark: how fast brig starts /bin/true in a sandbox, next to a C floor and
+// peer tools measured in the same run. Not a test: it prints tables (ratios against the
+// peers, with the issue's targets beside them as information) and never fails on a number.
+//
+//   npm run bench                       # tsc, then node bench/launch.js
+//   node bench/launch.js [--quick] [--markdown FILE]
+//
+// Needs root (it installs bubblewrap with apt-get when missing), gcc, and a built dist/.
+// Iteration counts: BENCH_N (in-process launches, 300), BENCH_N_SPAWN (process-spawning
+// peers, 100), BENCH_N_CLI (CLI and node -e 0, 20), BENCH_N_POOL (launches per in-flight
+// level, 200), BENCH_N_HEAP (launches per heap size, 100), BENCH_WARMUP (20),
+// BENCH_HEAP_MIB (heap sizes in MiB, "50,1024"). --quick shrinks all of them for a smoke run.
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const argv = process.argv.slice(2);
+
+if (argv.includes('--help') || argv.includes('-h')) {
+  process.stdout.write(`usage: node bench/launch.js [--quick] [--markdown FILE]
+
+  --quick          small iteration counts: a smoke run of every measurement
+  --markdown FILE  also write the tables as Markdown to FILE
+
+environment: BENCH_N, BENCH_N_SPAWN, BENCH_N_CLI, BENCH_N_POOL, BENCH_N_HEAP, BENCH_WARMUP,
+             BENCH_HEAP_MIB (comma-separated MiB, default 50,1024)
+`);
+  process.exit(0);
+}
+const quick = argv.includes('--quick');
+const mdIndex = argv.indexOf('--markdown');
+const markdownFile = mdIndex >= 0 ? argv[mdIndex + 1] : undefined;
+if (mdIndex >= 0 && !markdownFile) die('--markdown needs a file name');
+for (const a of argv) {
+  if (a.startsWith('-') && !['--quick', '--markdown'].includes(a)) die(`unknown option ${a}`);
+}
+
+function count(name, full, small) {
+  const v = process.env[name];
+  if (v === undefined || v === '') return quick ? small : full;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) die(`${name} must be a positive integer, got '${v}'`);
+  return n;
+}
+const N = {
+  inproc: count('BENCH_N', 300, 30),
+  spawned: count('BENCH_N_SPAWN', 100, 15),
+  cli: count('BENCH_N_CLI', 20, 4),
+  pool: count('BENCH_N_POOL', 200, 40),
+  heap: count('BENCH_N_HEAP', 100, 20),
+  warmup: count('BENCH_WARMUP', 20, 3),
+};
+const heapSizes = (process.env.BENCH_HEAP_MIB || '50,1024').split(',').map(Number);
+if (heapSizes.some((m) => !(m > 0))) die('BENCH_HEAP_MIB must be comma-separated sizes in MiB');
+const INFLIGHT = [1, 2, 4, 8];
+
+function die(msg) {
+  process.stderr.write(`bench: ${msg}\n`);
+  process.exit(1);
+}
+function log(msg) {
+  process.stderr.write(`# ${msg}\n`);
+}
+
+if (process.geteuid?.() !== 0) die('run the launch benchmark as root (the peers need it, and it installs bubblewrap)');
+
+let brig;
+try {
+  brig = await import(new URL('../dist/index.js', import.meta.url).href);
+} catch (e) {
+  die(`cannot load dist/index.js (${e.message}); build first: npx tsc -p tsconfig.json, or use npm run bench`);
+}
+
+// ---------------------------------------------------------------- statistics and timing
+
+const now = () => performance.now();
+function sorted(a) {
+  return [...a].sort((x, y) => x - y);
+}
+function pct(a, p) {
+  const s = sorted(a);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
+}
+const median = (a) => {
+  const s = sorted(a);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+function stats(samples) {
+  return { n: samples.length, median: median(samples), p99: pct(samples, 0.99), min: Math.min(...samples) };
+}
+
+async function series(n, fn, warmup = N.warmup) {
+  for (let i = 0; i < warmup; i++) await fn();
+  const out = [];
+  for (let i = 0; i < n; i++) out.push(await fn());
+  return out;
+}
+
+async function timeBrig(options) {
+  const t = now();
+  const r = await brig.run(options);
+  const dt = now() - t;
+  if (r.exitCode !== 0) throw new Error(`brig run() of /bin/true did not exit 0: ${JSON.stringify(r)}`);
+  return dt;
+}
+
+/** Spawn a command from Node and resolve with the milliseconds until it has exited. */
+function timeSpawn(cmd, args) {
+  return new Promise((resolve, reject) => {
+    const t = now();
+    const c = spawn(cmd, args, { stdio: 'ignore' });
+    c.on('error', reject);
+    c.on('exit', (code, sig) => {
+      const dt = now() - t;
+      if (code === 0) resolve(dt);
+      else reject(new Error(`${cmd} ${args.join(' ')} exited ${code ?? sig}`));
+    });
+  });
+}
+
+/** Keep `k` launches in flight until `n` have finished; returns launches per second. */
+async function pool(k, n, fn) {
+  let started = 0;
+  const t = now();
+  const worker = async () => {
+    while (started < n) {
+      started++;
+      await fn();
+    }
+  };
+  await Promise.all(Array.from({ length: k }, worker));
+  return n / ((now() - t) / 1000);
+}
+
+// ---------------------------------------------------------------- tools: floor, exec loop, peers
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'brig-bench-'));
+process.on('exit', () => fs.rmSync(work, { recursive: true, force: true }));
+
+// A C loop that starts any command (posix_spawn: glibc uses CLONE_VM|CLONE_VFORK) and waits,
+// so peer tools can be timed without Node's spawn machinery in the way.
+const EXECLOOP_C = String.raw`
+#define _GNU_SOURCE
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+extern char **environ;
+static double now_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+static pid_t launch(char **cmd) {
+  pid_t pid;
+  int e = posix_spawn(&pid, cmd[0], NULL, NULL, cmd, environ);
+  if (e) { fprintf(stderr, "posix_spawn %s: error %d\n", cmd[0], e); exit(1); }
+  return pid;
+}
+static void check(int st) {
+  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) { fprintf(stderr, "command failed: status %d\n", st); exit(1); }
+}
+int main(int argc, char **argv) {
+  if (argc < 3) { fprintf(stderr, "usage: execloop N COMMAND...\n"); return 2; }
+  int n = atoi(argv[1]);
+  char **cmd = argv + 2;
+  const char *inflight = getenv("EXEC_INFLIGHT");
+  if (inflight) {
+    int k = atoi(inflight), running = 0, started = 0, st;
+    double t0 = now_us();
+    while (started < n || running > 0) {
+      while (running < k && started < n) launch(cmd), running++, started++;
+      if (wait(&st) > 0) { check(st); running--; }
+    }
+    printf("%f\n", (now_us() - t0) / 1e6);
+    return 0;
+  }
+  for (int i = 0; i < n; i++) {
+    double t = now_us();
+    int st;
+    waitpid(launch(cmd), &st, 0);
+    check(st);
+    printf("%.1f\n", now_us() - t);
+  }
+  return 0;
+}
+`;
+
+function gcc(src, out) {
+  const r = spawnSync('gcc', ['-O2', '-o', out, src], { encoding: 'utf8' });
+  if (r.error) die(`gcc is needed to build ${path.basename(src)}: ${r.error.message}`);
+  if (r.status !== 0) die(`gcc failed on ${src}:\n${r.stderr}`);
+  return out;
+}
+
+log(`building the C floor and the exec loop in ${work}`);
+const floorBin = gcc(path.join(root, 'bench', 'floor.c'), path.join(work, 'floor'));
+fs.writeFileSync(path.join(work, 'execloop.c'), EXECLOOP_C);
+const execloopBin = gcc(path.join(work, 'execloop.c'), path.join(work, 'execloop'));
+
+function runC(bin, args, env = {}) {
+  const r = spawnSync(bin, args, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`${path.basename(bin)} ${args.join(' ')} failed: ${r.stderr || r.error?.message || r.status}`);
+  return r.stdout.trim().split('\n').map(Number);
+}
+/** Per-launch latencies in ms from a C loop (floor or execloop). */
+function cLatencies(bin, n, args) {
+  runC(bin, [String(Math.min(n, N.warmup)), ...args]); // warm-up
+  return runC(bin, [String(n), ...args]).map((us) => us / 1000);
+}
+/** Launches per second with k in flight, from a C loop. */
+function cRate(bin, k, n, args, envName) {
+  const secs = runC(bin, [String(n), ...args], { [envName]: String(k) })[0];
+  return n / secs;
+}
+
+function which(cmd) {
+  for (const dir of (process.env.PATH || '/usr/sbin:/usr/bin:/sbin:/bin').split(':')) {
+    const p = path.join(dir, cmd);
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return p;
+    } catch {
+      // next
+    }
+  }
+  return undefined;
+}
+function version(cmd, args = ['--version']) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  return (r.stdout || r.stderr || '').trim().split('\n')[0];
+}
+function works(cmd, args) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 10000 });
+  return r.status === 0 ? undefined : (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n')[0];
+}
+
+const unavailable = []; // [peer, reason]
+let bwrap = which('bwrap');
+if (!bwrap) {
+  log('bwrap is missing: apt-get update && apt-get install -y bubblewrap');
+  const up = spawnSync('apt-get', ['update'], { encoding: 'utf8' });
+  const inst = up.status === 0 ? spawnSync('apt-get', ['install', '-y', 'bubblewrap'], { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }) : up;
+  bwrap = which('bwrap');
+  if (!bwrap) {
+    const why = (inst.stderr || inst.error?.message || `exit ${inst.status}`).trim().split('\n').pop();
+    log(`cannot install bubblewrap: ${why}; continuing without it`);
+    unavailable.push(['bwrap', `cannot be installed: ${why}`]);
+  }
+}
+const BWRAP_ARGS = ['--unshare-all', '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
+  '--tmpfs', '/home', '--tmpfs', '/root', '--tmpfs', '/run', '--hostname', 'brig', '--die-with-parent', '--new-session'];
+const bwrapFull = [...BWRAP_ARGS, '/bin/true'];
+const bwrapNoNet = [...BWRAP_ARGS, '--share-net', '/bin/true'];
+if (bwrap) {
+  const err = works(bwrap, bwrapFull);
+  if (err) {
+    log(`bwrap does not work here (${err}); continuing without it`);
+    unavailable.push(['bwrap', `does not run: ${err}`]);
+    bwrap = undefined;
+  }
+}
+let unshare = which('unshare');
+const UNSHARE_BASE = ['--user', '--map-root-user', '--pid', '--fork', '--mount', '--net', '--uts', '--ipc', '--cgroup', '--time'];
+let unshareArgs = [...UNSHARE_BASE, '--mount-proc', '/bin/true'];
+if (unshare) {
+  if (works(unshare, unshareArgs)) unshareArgs = [...UNSHARE_BASE, '/bin/true'];
+  const err = works(unshare, unshareArgs);
+  if (err) {
+    log(`unshare does not work here (${err}); continuing without it`);
+    unavailable.push(['unshare', `does not run: ${err}`]);
+    unshare = undefined;
+  }
+} else {
+  unavailable.push(['unshare', 'not installed (util-linux)']);
+}
+
+// ---------------------------------------------------------------- measurements
+
+const startedAt = new Date();
+const t0 = now();
+const lat = {}; // key -> samples in ms
+const fullOpts = { command: ['/bin/true'] };
+const ignoreOpts = { command: ['/bin/true'], stdout: 'ignore', stderr: 'ignore' };
+const noNetOpts = { command: ['/bin/true'], namespaces: { net: false } };
+const brigBin = path.join(root, 'bin', 'brig.js');
+
+log(`sequential latency: floor (${N.inproc} each)`);
+lat.floor = cLatencies(floorBin, N.inproc, []);
+lat.floorNoNet = cLatencies(floorBin, N.inproc, ['nonet']);
+log(`sequential latency: brig run() (${N.inproc} each, three configurations)`);
+lat.brig = await series(N.inproc, () => timeBrig(fullOpts));
+lat.brigIgnore = await series(N.inproc, () => timeBrig(ignoreOpts));
+lat.brigNoNet = await series(N.inproc, () => timeBrig(noNetOpts));
+log(`sequential latency: spawned peers (${N.spawned} each)`);
+lat.spawnTrue = await series(N.spawned, () => timeSpawn('/bin/true', []));
+lat.execloopTrue = cLatencies(execloopBin, N.spawned, ['/bin/true']);
+if (bwrap) {
+  lat.bwrapNode = await series(N.spawned, () => timeSpawn(bwrap, bwrapFull));
+  lat.bwrapNoNetNode = await series(N.spawned, () => timeSpawn(bwrap, bwrapNoNet));
+  lat.bwrapC = cLatencies(execloopBin, N.spawned, [bwrap, ...bwrapFull]);
+  lat.bwrapNoNetC = cLatencies(execloopBin, N.spawned, [bwrap, ...bwrapNoNet]);
+}
+if (unshare) {
+  lat.unshareNode = await series(N.spawned, () => timeSpawn(unshare, unshareArgs));
+  lat.unshareC = cLatencies(execloopBin, N.spawned, [unshare, ...unshareArgs]);
+}
+log(`CLI start-up (${N.cli} each)`);
+const cliWarm = Math.min(3, N.warmup);
+lat.nodeE0 = await series(N.cli, () => timeSpawn(process.execPath, ['-e', '0']), cliWarm);
+lat.cli = await series(N.cli, () => timeSpawn(process.execPath, [brigBin, 'run', '--', '/bin/true']), cliWarm);
+
+log(`launches per second with ${INFLIGHT.join(', ')} in flight (${N.pool} launches each)`);
+const rate = {}; // key -> { k: launches/s }
+const rateOf = async (key, fn) => {
+  rate[key] = {};
+  for (const k of INFLIGHT) rate[key][k] = await fn(k);
+};
+await rateOf('floor', (k) => cRate(floorBin, k, N.pool, [], 'FLOOR_INFLIGHT'));
+await series(N.warmup, () => timeBrig(fullOpts), 0);
+await rateOf('brig', (k) => pool(k, N.pool, () => timeBrig(fullOpts)));
+if (bwrap) {
+  await rateOf('bwrapNode', (k) => pool(k, N.pool, () => timeSpawn(bwrap, bwrapFull)));
+  await rateOf('bwrapC', (k) => cRate(execloopBin, k, N.pool, [bwrap, ...bwrapFull], 'EXEC_INFLIGHT'));
+}
+
+log(`heap sizes ${heapSizes.map(mibLabel).join(', ')} (${N.heap} launches each, in a child Node process)`);
+const heap = [];
+for (const mib of heapSizes) {
+  const r = spawnSync(process.execPath, ['--max-old-space-size=4096', '--expose-gc', path.join(root, 'bench', 'heap-child.js'),
+    String(mib), String(N.heap), String(Math.min(10, N.warmup))], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) die(`heap-child ${mib} MiB failed: ${r.stderr || r.error?.message}`);
+  heap.push(JSON.parse(r.stdout.trim().split('\n').pop()));
+}
+const elapsed = (now() - t0) / 1000;
+
+// ---------------------------------------------------------------- tables
+
+/** A table: title, header, rows of cells (strings), alignment ('l'/'r' per column), notes. */
+const tables = [];
+function table(title, header, rows, align, notes = []) {
+  tables.push({ title, header, rows, align: align ?? header.map((_, i) => (i === 0 ? 'l' : 'r')), notes });
+}
+const ms = (v) => (v === undefined ? '-' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+const x = (v) => (v === undefined || !Number.isFinite(v) ? '-' : `${v.toFixed(2)}x`);
+const perSec = (v) => (v === undefined ? '-' : v.toFixed(0));
+function mibLabel(m) {
+  return m >= 1024 && m % 1024 === 0 ? `${m / 1024} GiB` : `${m} MiB`;
+}
+const S = Object.fromEntries(Object.entries(lat).map(([k, v]) => [k, stats(v)]));
+const med = (k) => S[k]?.median;
+
+const latencyRows = [
+  ['floor', 'C: clone3 (user,pid,mnt,net,uts,ipc,cgroup,time) + execve + wait', 'floor'],
+  ['floorNoNet', 'C: the same without the net namespace', 'floorNoNet'],
+  ['brig', 'brig run(), defaults (full isolation, stdout/stderr pipe)', 'floor'],
+  ['brigIgnore', "brig run(), full isolation, stdout/stderr 'ignore'", 'floor'],
+  ['brigNoNet', 'brig run(), namespaces: { net: false }', 'floorNoNet'],
+  ['spawnTrue', "child_process.spawn('/bin/true'), no sandbox", 'floor'],
+  ['execloopTrue', 'C posix_spawn /bin/true, no sandbox', 'floor'],
+  ['bwrapNode', 'bwrap --unshare-all ..., spawned from Node', 'floor'],
+  ['bwrapNoNetNode', 'bwrap --unshare-all --share-net ..., spawned from Node', 'floorNoNet'],
+  ['bwrapC', 'bwrap --unshare-all ..., C posix_spawn loop', 'floor'],
+  ['bwrapNoNetC', 'bwrap ... --share-net, C posix_spawn loop', 'floorNoNet'],
+  ['unshareNode', `unshare ${unshareArgs.includes('--mount-proc') ? '(+--mount-proc) ' : ''}all namespaces, spawned from Node`, 'floor'],
+  ['unshareC', 'unshare all namespaces, C posix_spawn loop', 'floor'],
+  ['nodeE0', "node -e 0, spawned from Node", undefined],
+  ['cli', 'brig CLI: node bin/brig.js run -- /bin/true', undefined],
+].filter(([k]) => S[k]);
+table('Launch latency of /bin/true, sequential (ms)',
+  ['row', 'n', 'median', 'p99', 'p99/median', 'vs floor'],
+  latencyRows.map(([k, label, ref]) => [label, String(S[k].n), ms(S[k].median), ms(S[k].p99), x(S[k].p99 / S[k].median),
+    ref && k !== ref ? x(S[k].median / med(ref)) : '-']),
+  ['l', 'r', 'r', 'r', 'r', 'r'],
+  ['"vs floor" divides the median by the floor with the same network setting.',
+    '"spawned from Node" rows include child_process.spawn\'s own cost (see the spawn(\'/bin/true\') row); "C posix_spawn loop" rows do not.']);
+
+const cliOver = med('cli') - med('nodeE0');
+table('CLI start-up (ms, medians)', ['row', 'median'], [
+  ['node -e 0', ms(med('nodeE0'))],
+  ['brig run -- /bin/true (CLI)', ms(med('cli'))],
+  ['CLI over node -e 0', ms(cliOver)],
+]);
+
+const rateCols = [['floor', 'floor (C)'], ['brig', 'brig run()'], ['bwrapNode', 'bwrap (Node spawn)'], ['bwrapC', 'bwrap (C loop)']].filter(([k]) => rate[k]);
+table(`Launches per second (${N.pool} launches per level, ${os.cpus().length} cores)`,
+  ['in flight', ...rateCols.map(([, l]) => l), 'brig/floor', ...(rate.bwrapNode ? ['brig/bwrap (Node)'] : []), ...(rate.bwrapC ? ['brig/bwrap (C)'] : [])],
+  INFLIGHT.map((k) => [String(k), ...rateCols.map(([key]) => perSec(rate[key][k])), x(rate.brig[k] / rate.floor[k]),
+    ...(rate.bwrapNode ? [x(rate.brig[k] / rate.bwrapNode[k])] : []), ...(rate.bwrapC ? [x(rate.brig[k] / rate.bwrapC[k])] : [])]));
+
+const heapStats = heap.map((h) => ({ ...h, b: stats(h.brig), s: stats(h.spawn) }));
+const hFirst = heapStats[0];
+const hLast = heapStats[heapStats.length - 1];
+table('Launch latency against the Node heap (ms; child process, --max-old-space-size=4096)',
+  ['heap', 'heapUsed MiB', 'rss MiB', 'brig median', 'brig p99', "spawn('/bin/true') median", 'spawn p99'],
+  [
+    ...heapStats.map((h) => [mibLabel(h.mib), (h.heapUsed / 2 ** 20).toFixed(0), (h.rss / 2 ** 20).toFixed(0), ms(h.b.median), ms(h.b.p99), ms(h.s.median), ms(h.s.p99)]),
+    ...(heapStats.length > 1
+      ? [[`${mibLabel(hLast.mib)} / ${mibLabel(hFirst.mib)}`, '', '', x(hLast.b.median / hFirst.b.median), x(hLast.b.p99 / hFirst.b.p99), x(hLast.s.median / hFirst.s.median), x(hLast.s.p99 / hFirst.s.p99)]]
+      : []),
+  ]);
+
+// Targets: informational only.
+const targets = [];
+const target = (what, measured, goal, met) => targets.push([what, measured, goal, met === undefined ? '-' : met ? 'met' : 'missed']);
+const rBrigFloor = med('brig') / med('floor');
+target('brig run() / floor, median latency', x(rBrigFloor), '<= 1.5x (aim 1.3x)', rBrigFloor <= 1.5);
+if (S.bwrapNode) {
+  const r = med('bwrapNode') / med('brig');
+  target('bwrap (spawned from Node) / brig run(), median', x(r), '>= 2x', r >= 2);
+}
+if (S.bwrapC) {
+  const r = med('bwrapC') / med('brig');
+  target('bwrap (C loop) / brig run(), median', x(r), '>= 2x', r >= 2);
+}
+target('brig CLI - node -e 0, median', `${ms(cliOver)} ms`, '<= 25 ms', cliOver <= 25);
+{
+  const r = rate.brig[8] / rate.floor[8];
+  target('brig / floor launches/s, 8 in flight', x(r), '>= 0.8x', r >= 0.8);
+}
+if (rate.bwrapNode) {
+  const r = rate.brig[8] / rate.bwrapNode[8];
+  target('brig / bwrap (Node) launches/s, 8 in flight', x(r), '>= 2x', r >= 2);
+}
+if (rate.bwrapC) {
+  const r = rate.brig[8] / rate.bwrapC[8];
+  target('brig / bwrap (C loop) launches/s, 8 in flight', x(r), '>= 2x', r >= 2);
+}
+{
+  const r = S.brig.p99 / S.brig.median;
+  target('brig run() p99 / median (defaults)', x(r), '<= 3x', r <= 3);
+}
+if (heapStats.length > 1) {
+  const r = hLast.b.median / hFirst.b.median;
+  target(`brig median at ${mibLabel(hLast.mib)} / at ${mibLabel(hFirst.mib)} heap`, x(r), '<= 1.2x', r <= 1.2);
+}
+table('Targets (informational: a benchmark does not pass or fail)', ['target', 'measured', 'goal', ''], targets, ['l', 'r', 'l', 'l']);
+
+// ---------------------------------------------------------------- output
+
+const cpuModel = os.cpus()[0]?.model?.trim() ?? 'unknown';
+const envLines = [
+  `date: ${startedAt.toISOString()}${quick ? ' (--quick)' : ''}`,
+  `kernel: ${os.release()}; cores: ${os.cpus().length} (${cpuModel}); memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+  `node: ${process.version}; bwrap: ${bwrap ? version(bwrap) : 'not available'}; unshare: ${unshare ? version(unshare) : 'not available'}`,
+  `counts: in-process ${N.inproc}, spawned ${N.spawned}, CLI ${N.cli}, per in-flight level ${N.pool}, per heap size ${N.heap}, warm-up ${N.warmup}`,
+  ...unavailable.map(([p, why]) => `not measured: ${p} ${why}`),
+  `run time: ${elapsed.toFixed(1)} s`,
+];
+
+function renderText(t) {
+  const cells = [t.header, ...t.rows];
+  const w = t.header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r) => r.map((c, i) => (t.align[i] === 'r' ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ').trimEnd();
+  return [t.title, line(t.header), w.map((n) => '-'.repeat(n)).join('  '), ...t.rows.map(line), ...t.notes.map((n) => `  ${n}`)].join('\n');
+}
+function renderMarkdown(t) {
+  const esc = (c) => c.replace(/\|/g, '\\|');
+  return [`### ${t.title}`, '', `| ${t.header.map(esc).join(' | ')} |`, `|${t.align.map((a) => (a === 'r' ? ' ---: ' : ' --- ')).join('|')}|`,
+    ...t.rows.map((r) => `| ${r.map(esc).join(' | ')} |`), ...(t.notes.length ? ['', ...t.notes] : [])].join('\n');
+}
+
+process.stdout.write(`${envLines.join('\n')}\n\n${tables.map(renderText).join('\n\n')}\n`);
+if (markdownFile) {
+  fs.writeFileSync(markdownFile, `${envLines.map((l) => `- ${l}`).join('\n')}\n\n${tables.map(renderMarkdown).join('\n\n')}\n`);
+  log(`wrote ${markdownFile}`);
+}
