@@ -279,6 +279,8 @@ function resolveMounts(options: Options, root: string | null, ns: Record<Namespa
     return out;
   }
   if (proc) out.push({ type: 'proc', target: '/proc', readOnly: false });
+  // Without a fresh /proc the host's own would show through the default root: cover it.
+  else if (root === null) out.push({ type: 'tmpfs', target: '/proc', mode: 0o555, readOnly: true });
   const base = root ?? '/';
   const privateDirs = root === null ? PRIVATE_DIRS : ['/tmp'];
   for (const dir of privateDirs) {
