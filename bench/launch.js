@@ -117,8 +117,10 @@ function timeSpawn(cmd, args) {
     c.on('error', reject);
     c.on('exit', (code, sig) => {
       const dt = now() - t;
-      if (code === 0) resolve(dt);
-      else reject(new Error(`${cmd} ${args.join(' ')} exited ${code ?? sig}`));
+      if (code === 0) return resolve(dt);
+      // Run it again to show why (stdio was ignored to keep the timing clean).
+      const again = spawnSync(cmd, args, { encoding: 'utf8', timeout: 10000 });
+      reject(new Error(`${cmd} ${args.join(' ')} exited ${code ?? sig}; again: exit ${again.status}, stderr: ${again.stderr?.trim()}`));
     });
   });
 }

@@ -14,7 +14,8 @@ enum brig_op {
   OP_WAIT_PARENT = 1,   /* -                      block until the parent releases the child */
   OP_MOUNT = 2,         /* u64 flags; s source, s target, s fstype, s data ("" = NULL) */
   OP_MOUNT_SETATTR = 3, /* u64 set, u64 clear, u32 at_flags, i32 reg (-1: use path); s path */
-  OP_PIVOT_ROOT = 4,    /* s newroot: chdir, pivot_root(".", "."), umount2(".", DETACH), chdir("/") */
+  OP_PIVOT_ROOT = 4,    /* s newroot: chdir, pivot_root(".", "."), umount2(".", DETACH), chdir("/");
+                           where pivot_root gives EINVAL (initramfs root), OP_MOVE_ROOT instead */
   OP_MOVE_ROOT = 5,     /* s newroot: chdir, mount(".", "/", MS_MOVE), chroot("."), chdir("/") */
   OP_MKDIR = 6,         /* u32 mode, u32 pad; s path (EEXIST is fine) */
   OP_MKFILE = 7,        /* u32 mode, u32 pad; s path (EEXIST is fine) */

@@ -188,6 +188,15 @@ static long setresuid_keep_caps(uint32_t uid) {
   return SYS2(SYS_capset, &hdr, data);
 }
 
+/* The fallback where pivot_root is impossible (a root on the initramfs, which cannot be
+ * unmounted): move the new root over / and chroot into it. The cwd is the new root. */
+static long move_root(void) {
+  long e = SYS5(SYS_mount, ".", "/", 0, MS_MOVE, 0);
+  if (e == 0) e = SYS1(SYS_chroot, ".");
+  if (e == 0) e = SYS1(SYS_chdir, "/");
+  return e;
+}
+
 static long place_fds(struct spawn_ctx *c, struct reader *r) {
   uint32_t n = rd32(r);
   rd32(r);
@@ -309,17 +318,16 @@ static long run_op(struct spawn_ctx *c, uint32_t code, struct reader *r) {
     }
     case OP_PIVOT_ROOT: {
       long e = SYS1(SYS_chdir, rdstr(r));
-      if (e == 0) e = SYS2(SYS_pivot_root, ".", ".");
+      if (e < 0) return e;
+      e = SYS2(SYS_pivot_root, ".", ".");
+      if (e == -EINVAL) return move_root(); /* the current root is the initramfs */
       if (e == 0) e = SYS2(SYS_umount2, ".", MNT_DETACH);
       if (e == 0) e = SYS1(SYS_chdir, "/");
       return e;
     }
     case OP_MOVE_ROOT: {
       long e = SYS1(SYS_chdir, rdstr(r));
-      if (e == 0) e = SYS5(SYS_mount, ".", "/", 0, MS_MOVE, 0);
-      if (e == 0) e = SYS1(SYS_chroot, ".");
-      if (e == 0) e = SYS1(SYS_chdir, "/");
-      return e;
+      return e < 0 ? e : move_root();
     }
     case OP_MKDIR: {
       uint32_t mode = rd32(r);

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BrigError, invalidOption } from '../errors.js';
+import { BrigError, invalidOption, notSupported } from '../errors.js';
 import type { IdMap, Mount, NamespaceName, Options, RlimitName, RlimitValue, StdioOption } from '../options.js';
 import type { HostEntry, IdMapSpec, MountSpec, RlimitSpec, Spec } from '../spec.js';
 import { capabilityNumber } from '../user/caps.js';
@@ -44,6 +44,11 @@ export function validate(options: Options, defaults: ValidateDefaults): Spec {
   const euid = process.geteuid?.() ?? 0;
   const egid = process.getegid?.() ?? 0;
   const { uidMap, gidMap } = resolveIdMaps(options, namespaces.user, root, euid, egid);
+  if (options.keepCaps && (uidMap.length > 1 || uidMap[0]?.count > 1 || gidMap.length > 1 || gidMap[0]?.count > 1)) {
+    // Kept capabilities need a nested user namespace to lock the read-only mounts, and
+    // the child can write only a one-id map for it; wider maps need a helper inside.
+    throw notSupported('keepCaps with a multi-id map', 'the helper that writes a wide nested map');
+  }
   const env = resolveEnv(options);
   const pathVar = env.find((e) => e.startsWith('PATH='))?.slice(5) ?? DEFAULT_PATH;
   const execFile = options.execFile ?? command[0];
