@@ -109,18 +109,20 @@ async function timeBrig(options) {
   return dt;
 }
 
-/** Spawn a command from Node and resolve with the milliseconds until it has exited. */
+/** Spawn a command from Node and resolve with the milliseconds until it has exited. Its
+ *  stderr goes to a file (not a pipe, so no extra event-loop work) to explain a failure. */
+let stderrLog;
 function timeSpawn(cmd, args) {
+  stderrLog ??= fs.openSync(path.join(work, 'stderr.log'), 'a+');
   return new Promise((resolve, reject) => {
     const t = now();
-    const c = spawn(cmd, args, { stdio: 'ignore' });
+    const c = spawn(cmd, args, { stdio: ['ignore', 'ignore', stderrLog] });
     c.on('error', reject);
     c.on('exit', (code, sig) => {
       const dt = now() - t;
       if (code === 0) return resolve(dt);
-      // Run it again to show why (stdio was ignored to keep the timing clean).
-      const again = spawnSync(cmd, args, { encoding: 'utf8', timeout: 10000 });
-      reject(new Error(`${cmd} ${args.join(' ')} exited ${code ?? sig}; again: exit ${again.status}, stderr: ${again.stderr?.trim()}`));
+      const err = fs.readFileSync(path.join(work, 'stderr.log'), 'utf8').trim().split('\n').slice(-5).join('\n');
+      reject(new Error(`${cmd} ${args.join(' ')} exited ${code ?? sig}; stderr:\n${err}`));
     });
   });
 }
@@ -286,6 +288,7 @@ if (unshare) {
 // ---------------------------------------------------------------- measurements
 
 const startedAt = new Date();
+const loadBefore = os.loadavg()[0];
 const t0 = now();
 const lat = {}; // key -> samples in ms
 const fullOpts = { command: ['/bin/true'] };
@@ -293,52 +296,77 @@ const ignoreOpts = { command: ['/bin/true'], stdout: 'ignore', stderr: 'ignore' 
 const noNetOpts = { command: ['/bin/true'], namespaces: { net: false } };
 const brigBin = path.join(root, 'bin', 'brig.js');
 
+const failed = []; // [what, error] — a failing measurement is reported and skipped
+async function measure(what, fn) {
+  try {
+    return await fn();
+  } catch (e) {
+    const msg = String(e?.message ?? e).split('\n').slice(0, 6).join(' | ');
+    log(`FAILED: ${what}: ${msg}`);
+    failed.push([what, msg]);
+    return undefined;
+  }
+}
+async function latency(key, what, fn) {
+  const v = await measure(what, fn);
+  if (v) lat[key] = v;
+}
+
 log(`sequential latency: floor (${N.inproc} each)`);
-lat.floor = cLatencies(floorBin, N.inproc, []);
-lat.floorNoNet = cLatencies(floorBin, N.inproc, ['nonet']);
+await latency('floor', 'floor', () => cLatencies(floorBin, N.inproc, []));
+await latency('floorNoNet', 'floor nonet', () => cLatencies(floorBin, N.inproc, ['nonet']));
 log(`sequential latency: brig run() (${N.inproc} each, three configurations)`);
-lat.brig = await series(N.inproc, () => timeBrig(fullOpts));
-lat.brigIgnore = await series(N.inproc, () => timeBrig(ignoreOpts));
-lat.brigNoNet = await series(N.inproc, () => timeBrig(noNetOpts));
+await latency('brig', 'brig run() defaults', () => series(N.inproc, () => timeBrig(fullOpts)));
+await latency('brigIgnore', "brig run() stdio 'ignore'", () => series(N.inproc, () => timeBrig(ignoreOpts)));
+await latency('brigNoNet', 'brig run() net: false', () => series(N.inproc, () => timeBrig(noNetOpts)));
 log(`sequential latency: spawned peers (${N.spawned} each)`);
-lat.spawnTrue = await series(N.spawned, () => timeSpawn('/bin/true', []));
-lat.execloopTrue = cLatencies(execloopBin, N.spawned, ['/bin/true']);
+await latency('spawnTrue', "spawn('/bin/true')", () => series(N.spawned, () => timeSpawn('/bin/true', [])));
+await latency('execloopTrue', 'C loop /bin/true', () => cLatencies(execloopBin, N.spawned, ['/bin/true']));
 if (bwrap) {
-  lat.bwrapNode = await series(N.spawned, () => timeSpawn(bwrap, bwrapFull));
-  lat.bwrapNoNetNode = await series(N.spawned, () => timeSpawn(bwrap, bwrapNoNet));
-  lat.bwrapC = cLatencies(execloopBin, N.spawned, [bwrap, ...bwrapFull]);
-  lat.bwrapNoNetC = cLatencies(execloopBin, N.spawned, [bwrap, ...bwrapNoNet]);
+  await latency('bwrapNode', 'bwrap from Node', () => series(N.spawned, () => timeSpawn(bwrap, bwrapFull)));
+  await latency('bwrapNoNetNode', 'bwrap --share-net from Node', () => series(N.spawned, () => timeSpawn(bwrap, bwrapNoNet)));
+  await latency('bwrapC', 'bwrap C loop', () => cLatencies(execloopBin, N.spawned, [bwrap, ...bwrapFull]));
+  await latency('bwrapNoNetC', 'bwrap --share-net C loop', () => cLatencies(execloopBin, N.spawned, [bwrap, ...bwrapNoNet]));
 }
 if (unshare) {
-  lat.unshareNode = await series(N.spawned, () => timeSpawn(unshare, unshareArgs));
-  lat.unshareC = cLatencies(execloopBin, N.spawned, [unshare, ...unshareArgs]);
+  await latency('unshareNode', 'unshare from Node', () => series(N.spawned, () => timeSpawn(unshare, unshareArgs)));
+  await latency('unshareC', 'unshare C loop', () => cLatencies(execloopBin, N.spawned, [unshare, ...unshareArgs]));
 }
 log(`CLI start-up (${N.cli} each)`);
 const cliWarm = Math.min(3, N.warmup);
-lat.nodeE0 = await series(N.cli, () => timeSpawn(process.execPath, ['-e', '0']), cliWarm);
-lat.cli = await series(N.cli, () => timeSpawn(process.execPath, [brigBin, 'run', '--', '/bin/true']), cliWarm);
+await latency('nodeE0', 'node -e 0', () => series(N.cli, () => timeSpawn(process.execPath, ['-e', '0']), cliWarm));
+await latency('cli', 'brig CLI', () => series(N.cli, () => timeSpawn(process.execPath, [brigBin, 'run', '--', '/bin/true']), cliWarm));
 
 log(`launches per second with ${INFLIGHT.join(', ')} in flight (${N.pool} launches each)`);
 const rate = {}; // key -> { k: launches/s }
-const rateOf = async (key, fn) => {
-  rate[key] = {};
-  for (const k of INFLIGHT) rate[key][k] = await fn(k);
-};
-await rateOf('floor', (k) => cRate(floorBin, k, N.pool, [], 'FLOOR_INFLIGHT'));
-await series(N.warmup, () => timeBrig(fullOpts), 0);
-await rateOf('brig', (k) => pool(k, N.pool, () => timeBrig(fullOpts)));
+async function rateOf(key, what, fn) {
+  const r = {};
+  for (const k of INFLIGHT) {
+    r[k] = await measure(`${what}, ${k} in flight`, () => fn(k));
+    if (r[k] === undefined) return;
+  }
+  rate[key] = r;
+}
+await rateOf('floor', 'floor', (k) => cRate(floorBin, k, N.pool, [], 'FLOOR_INFLIGHT'));
+await rateOf('brig', 'brig run()', async (k) => {
+  if (k === INFLIGHT[0]) await series(N.warmup, () => timeBrig(fullOpts), 0);
+  return pool(k, N.pool, () => timeBrig(fullOpts));
+});
 if (bwrap) {
-  await rateOf('bwrapNode', (k) => pool(k, N.pool, () => timeSpawn(bwrap, bwrapFull)));
-  await rateOf('bwrapC', (k) => cRate(execloopBin, k, N.pool, [bwrap, ...bwrapFull], 'EXEC_INFLIGHT'));
+  await rateOf('bwrapNode', 'bwrap from Node', (k) => pool(k, N.pool, () => timeSpawn(bwrap, bwrapFull)));
+  await rateOf('bwrapC', 'bwrap C loop', (k) => cRate(execloopBin, k, N.pool, [bwrap, ...bwrapFull], 'EXEC_INFLIGHT'));
 }
 
 log(`heap sizes ${heapSizes.map(mibLabel).join(', ')} (${N.heap} launches each, in a child Node process)`);
 const heap = [];
 for (const mib of heapSizes) {
-  const r = spawnSync(process.execPath, ['--max-old-space-size=4096', '--expose-gc', path.join(root, 'bench', 'heap-child.js'),
-    String(mib), String(N.heap), String(Math.min(10, N.warmup))], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.status !== 0) die(`heap-child ${mib} MiB failed: ${r.stderr || r.error?.message}`);
-  heap.push(JSON.parse(r.stdout.trim().split('\n').pop()));
+  const h = await measure(`heap ${mibLabel(mib)}`, () => {
+    const r = spawnSync(process.execPath, ['--max-old-space-size=4096', '--expose-gc', path.join(root, 'bench', 'heap-child.js'),
+      String(mib), String(N.heap), String(Math.min(10, N.warmup))], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (r.status !== 0) throw new Error(`heap-child exited ${r.status ?? r.signal}: ${r.stderr || r.error?.message}`);
+    return JSON.parse(r.stdout.trim().split('\n').pop());
+  });
+  if (h) heap.push(h);
 }
 const elapsed = (now() - t0) / 1000;
 
@@ -391,56 +419,50 @@ table('CLI start-up (ms, medians)', ['row', 'median'], [
 ]);
 
 const rateCols = [['floor', 'floor (C)'], ['brig', 'brig run()'], ['bwrapNode', 'bwrap (Node spawn)'], ['bwrapC', 'bwrap (C loop)']].filter(([k]) => rate[k]);
-table(`Launches per second (${N.pool} launches per level, ${os.cpus().length} cores)`,
-  ['in flight', ...rateCols.map(([, l]) => l), 'brig/floor', ...(rate.bwrapNode ? ['brig/bwrap (Node)'] : []), ...(rate.bwrapC ? ['brig/bwrap (C)'] : [])],
-  INFLIGHT.map((k) => [String(k), ...rateCols.map(([key]) => perSec(rate[key][k])), x(rate.brig[k] / rate.floor[k]),
-    ...(rate.bwrapNode ? [x(rate.brig[k] / rate.bwrapNode[k])] : []), ...(rate.bwrapC ? [x(rate.brig[k] / rate.bwrapC[k])] : [])]));
+const rateRatios = [['floor', 'brig/floor'], ['bwrapNode', 'brig/bwrap (Node)'], ['bwrapC', 'brig/bwrap (C)']].filter(([k]) => rate.brig && rate[k]);
+if (rateCols.length) {
+  table(`Launches per second (${N.pool} launches per level, ${os.cpus().length} cores)`,
+    ['in flight', ...rateCols.map(([, l]) => l), ...rateRatios.map(([, l]) => l)],
+    INFLIGHT.map((k) => [String(k), ...rateCols.map(([key]) => perSec(rate[key][k])), ...rateRatios.map(([key]) => x(rate.brig[k] / rate[key][k]))]),
+    undefined,
+    ['brig and "bwrap (Node spawn)" keep k launches in flight from one Node process (a promise pool);',
+      'floor and "bwrap (C loop)" do the same from a C loop (FLOOR_INFLIGHT / EXEC_INFLIGHT).']);
+}
 
 const heapStats = heap.map((h) => ({ ...h, b: stats(h.brig), s: stats(h.spawn) }));
 const hFirst = heapStats[0];
 const hLast = heapStats[heapStats.length - 1];
-table('Launch latency against the Node heap (ms; child process, --max-old-space-size=4096)',
-  ['heap', 'heapUsed MiB', 'rss MiB', 'brig median', 'brig p99', "spawn('/bin/true') median", 'spawn p99'],
-  [
-    ...heapStats.map((h) => [mibLabel(h.mib), (h.heapUsed / 2 ** 20).toFixed(0), (h.rss / 2 ** 20).toFixed(0), ms(h.b.median), ms(h.b.p99), ms(h.s.median), ms(h.s.p99)]),
-    ...(heapStats.length > 1
-      ? [[`${mibLabel(hLast.mib)} / ${mibLabel(hFirst.mib)}`, '', '', x(hLast.b.median / hFirst.b.median), x(hLast.b.p99 / hFirst.b.p99), x(hLast.s.median / hFirst.s.median), x(hLast.s.p99 / hFirst.s.p99)]]
-      : []),
-  ]);
+if (heapStats.length) {
+  table('Launch latency against the Node heap (ms; child process, --max-old-space-size=4096)',
+    ['heap', 'heapUsed MiB', 'rss MiB', 'brig median', 'brig p99', "spawn('/bin/true') median", 'spawn p99'],
+    [
+      ...heapStats.map((h) => [mibLabel(h.mib), (h.heapUsed / 2 ** 20).toFixed(0), (h.rss / 2 ** 20).toFixed(0), ms(h.b.median), ms(h.b.p99), ms(h.s.median), ms(h.s.p99)]),
+      ...(heapStats.length > 1
+        ? [[`${mibLabel(hLast.mib)} / ${mibLabel(hFirst.mib)}`, '', '', x(hLast.b.median / hFirst.b.median), x(hLast.b.p99 / hFirst.b.p99), x(hLast.s.median / hFirst.s.median), x(hLast.s.p99 / hFirst.s.p99)]]
+        : []),
+    ],
+    undefined,
+    [`${N.heap} launches of each kind per heap size; the heap is JS arrays of doubles, all written and kept reachable.`]);
+}
 
-// Targets: informational only.
+// Targets: informational only. A ratio that could not be measured shows '-'.
 const targets = [];
-const target = (what, measured, goal, met) => targets.push([what, measured, goal, met === undefined ? '-' : met ? 'met' : 'missed']);
-const rBrigFloor = med('brig') / med('floor');
-target('brig run() / floor, median latency', x(rBrigFloor), '<= 1.5x (aim 1.3x)', rBrigFloor <= 1.5);
-if (S.bwrapNode) {
-  const r = med('bwrapNode') / med('brig');
-  target('bwrap (spawned from Node) / brig run(), median', x(r), '>= 2x', r >= 2);
+function target(what, value, shown, goal, ok) {
+  const known = value !== undefined && Number.isFinite(value);
+  targets.push([what, known ? shown(value) : '-', goal, known ? (ok(value) ? 'met' : 'missed') : 'not measured']);
 }
-if (S.bwrapC) {
-  const r = med('bwrapC') / med('brig');
-  target('bwrap (C loop) / brig run(), median', x(r), '>= 2x', r >= 2);
-}
-target('brig CLI - node -e 0, median', `${ms(cliOver)} ms`, '<= 25 ms', cliOver <= 25);
-{
-  const r = rate.brig[8] / rate.floor[8];
-  target('brig / floor launches/s, 8 in flight', x(r), '>= 0.8x', r >= 0.8);
-}
-if (rate.bwrapNode) {
-  const r = rate.brig[8] / rate.bwrapNode[8];
-  target('brig / bwrap (Node) launches/s, 8 in flight', x(r), '>= 2x', r >= 2);
-}
-if (rate.bwrapC) {
-  const r = rate.brig[8] / rate.bwrapC[8];
-  target('brig / bwrap (C loop) launches/s, 8 in flight', x(r), '>= 2x', r >= 2);
-}
-{
-  const r = S.brig.p99 / S.brig.median;
-  target('brig run() p99 / median (defaults)', x(r), '<= 3x', r <= 3);
-}
+const atLeast = (g) => (v) => v >= g;
+const atMost = (g) => (v) => v <= g;
+target('brig run() / floor, median latency', med('brig') / med('floor'), x, '<= 1.5x (aim 1.3x)', atMost(1.5));
+target('bwrap (spawned from Node) / brig run(), median', med('bwrapNode') / med('brig'), x, '>= 2x', atLeast(2));
+target('bwrap (C loop) / brig run(), median', med('bwrapC') / med('brig'), x, '>= 2x', atLeast(2));
+target('brig CLI - node -e 0, median', cliOver, (v) => `${ms(v)} ms`, '<= 25 ms', atMost(25));
+target('brig / floor launches/s, 8 in flight', rate.brig?.[8] / rate.floor?.[8], x, '>= 0.8x', atLeast(0.8));
+target('brig / bwrap (Node) launches/s, 8 in flight', rate.brig?.[8] / rate.bwrapNode?.[8], x, '>= 2x', atLeast(2));
+target('brig / bwrap (C loop) launches/s, 8 in flight', rate.brig?.[8] / rate.bwrapC?.[8], x, '>= 2x', atLeast(2));
+target('brig run() p99 / median (defaults)', S.brig?.p99 / S.brig?.median, x, '<= 3x', atMost(3));
 if (heapStats.length > 1) {
-  const r = hLast.b.median / hFirst.b.median;
-  target(`brig median at ${mibLabel(hLast.mib)} / at ${mibLabel(hFirst.mib)} heap`, x(r), '<= 1.2x', r <= 1.2);
+  target(`brig median at ${mibLabel(hLast.mib)} / at ${mibLabel(hFirst.mib)} heap`, hLast.b.median / hFirst.b.median, x, '<= 1.2x', atMost(1.2));
 }
 table('Targets (informational: a benchmark does not pass or fail)', ['target', 'measured', 'goal', ''], targets, ['l', 'r', 'l', 'l']);
 
@@ -453,7 +475,8 @@ const envLines = [
   `node: ${process.version}; bwrap: ${bwrap ? version(bwrap) : 'not available'}; unshare: ${unshare ? version(unshare) : 'not available'}`,
   `counts: in-process ${N.inproc}, spawned ${N.spawned}, CLI ${N.cli}, per in-flight level ${N.pool}, per heap size ${N.heap}, warm-up ${N.warmup}`,
   ...unavailable.map(([p, why]) => `not measured: ${p} ${why}`),
-  `run time: ${elapsed.toFixed(1)} s`,
+  ...failed.map(([what, why]) => `FAILED (skipped): ${what}: ${why}`),
+  `run time: ${elapsed.toFixed(1)} s; 1-minute load average ${loadBefore.toFixed(2)} before, ${os.loadavg()[0].toFixed(2)} after (other work on the machine skews every row)`,
 ];
 
 function renderText(t) {

@@ -179,6 +179,10 @@ static long setresuid_keep_caps(uint32_t uid) {
   if (e == 0) e = SYS3(SYS_setresuid, uid, uid, uid);
   SYS5(SYS_prctl, PR_SET_KEEPCAPS, 0, 0, 0, 0);
   if (e < 0) return e;
+  /* Changing the euid made the child non-dumpable, which hands its /proc/self files to
+   * the host's root: the nested id maps under --keep-caps could not be written. */
+  e = SYS5(SYS_prctl, PR_SET_DUMPABLE, 1, 0, 0, 0);
+  if (e < 0) return e;
   struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
   struct __user_cap_data_struct data[2];
   e = SYS2(SYS_capget, &hdr, data);

@@ -63,9 +63,11 @@ function addMount(o: CliOptions, m: Mount): void {
 }
 
 function intValue(flag: string, v: string, min: number, max: number): number {
-  // Like strtoull(base 0) but strict: trailing garbage is an error, not ignored.
-  const n = /^[+-]?(0x[0-9a-f]+|0[0-7]*|[1-9][0-9]*)$/i.test(v.trim()) ? Number(v.trim().replace(/^(-?)0(?=[0-7])/, '$10o')) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) {
+  // Like strtol(base 0) but strict: trailing garbage is an error, not ignored.
+  const m = /^([+-]?)(0x[0-9a-f]+|0[0-7]*|[1-9][0-9]*)$/i.exec(v.trim());
+  const magnitude = !m ? NaN : /^0x/i.test(m[2]) ? parseInt(m[2].slice(2), 16) : m[2].length > 1 && m[2][0] === '0' ? parseInt(m[2], 8) : Number(m[2]);
+  const n = m?.[1] === '-' ? -magnitude : magnitude;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
     throw invalidOption(flag, `${flag} needs a whole number from ${min} to ${max}, not '${v}'`);
   }
   return n;

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BrigError, invalidOption, notSupported } from '../errors.js';
+import { BrigError, invalidOption } from '../errors.js';
 import type { IdMap, Mount, NamespaceName, Options, RlimitName, RlimitValue, StdioOption } from '../options.js';
 import type { HostEntry, IdMapSpec, MountSpec, RlimitSpec, Spec } from '../spec.js';
 import { capabilityNumber } from '../user/caps.js';
@@ -37,6 +37,10 @@ export function validate(options: Options, defaults: ValidateDefaults): Spec {
   const command = checkCommand(options.command);
   const namespaces = resolveNamespaces(options.namespaces);
   const root = options.root === undefined ? null : checkDir('root', options.root);
+  if (options.rw && root === null) {
+    throw invalidOption('rw', "rw applies to a root directory given with 'root' (--chroot): the host's own root is always read-only",
+      'bind a writable directory with a mount instead');
+  }
   if (root !== null && !namespaces.mount) {
     // Without a mount namespace only a plain chroot is possible; brig has none of that yet.
     throw invalidOption('root', 'a root directory needs the mount namespace', 'remove namespaces.mount: false');
@@ -47,7 +51,9 @@ export function validate(options: Options, defaults: ValidateDefaults): Spec {
   if (options.keepCaps && (uidMap.length > 1 || uidMap[0]?.count > 1 || gidMap.length > 1 || gidMap[0]?.count > 1)) {
     // Kept capabilities need a nested user namespace to lock the read-only mounts, and
     // the child can write only a one-id map for it; wider maps need a helper inside.
-    throw notSupported('keepCaps with a multi-id map', 'the helper that writes a wide nested map');
+    throw new BrigError('ENOTSUPPORTED', 'keepCaps with a multi-id map is not yet supported (the helper that writes a wide nested map is not built yet)', {
+      stage: 'validate', option: 'keepCaps', hint: 'keep capabilities with one-id maps, or drop keepCaps',
+    });
   }
   const env = resolveEnv(options);
   const pathVar = env.find((e) => e.startsWith('PATH='))?.slice(5) ?? DEFAULT_PATH;

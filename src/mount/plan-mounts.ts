@@ -96,7 +96,10 @@ export function planMounts(spec: Spec, staging: string): MountPlan {
       if (r !== undefined) late.push({ op: 'moveMount', reg: r, target: p, stage: 'mount', what: 'bind a host directory', subject: `/${e.name}` });
     }
   }
-  if (wantDev) late.push(...planDev(at, regs));
+  if (wantDev) {
+    if (spec.root !== null) late.push({ op: 'mkdir', path: at('/dev'), mode: 0o755, stage: 'mount', what: 'create mount point', subject: '/dev' });
+    late.push(...planDev(at, regs));
+  }
   for (const m of spec.mounts.slice(i)) {
     const target = m.type === 'symlink' ? m.path : m.target;
     if (!spec.mountPointsPresent.includes(target)) {

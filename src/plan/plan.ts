@@ -12,6 +12,9 @@ import { RLIMIT_CURRENT_HARD, RLIMIT_CURRENT_SOFT } from '../config/validate.js'
 import { planMounts } from '../mount/plan-mounts.js';
 import { CLONE, O_PATH, REPORT_SOCKET, SIGKILL, type PlannedOp } from './ops.js';
 
+/** Every capability bit: the child stops at the kernel's last one. */
+const ALL_CAPS = (1n << 64n) - 1n;
+
 export const RLIMIT_RESOURCES: Record<RlimitName, number> = {
   cpu: 0, fsize: 1, stack: 3, core: 4, nproc: 6, nofile: 7, memlock: 8, as: 9, msgqueue: 12, rtprio: 14,
 };
@@ -91,7 +94,7 @@ export function plan(spec: Spec, ctx: PlanContext): Plan {
     const keep = spec.keepCaps.reduce((m, c) => m | (1n << BigInt(c)), 0n);
     child.push({ op: 'caps', keep, stage: 'process', what: 'drop capabilities' });
   } else {
-    child.push({ op: 'caps', keep: 0xffffffffffn, stage: 'process', what: 'keep capabilities' });
+    child.push({ op: 'caps', keep: ALL_CAPS, stage: 'process', what: 'keep capabilities' });
   }
   child.push({ op: 'chdir', path: spec.cwd, stage: 'process', what: 'change to the working directory', subject: spec.cwd });
 

@@ -162,23 +162,24 @@ describe('/proc', { skip }, () => {
     for (const l of procs) assert.match(l, /^\d+ (sh|dash|bash|cat)$/, r.stdout);
   });
 
-  test('proc: false mounts no fresh /proc (library and --disable-proc)', T, async () => {
-    const count = 'awk \'$5 == "/proc"\' /proc/self/mountinfo | wc -l';
-    // With a fresh /proc: the host's copy (read-only, underneath) and the sandbox's own.
-    const withProc = await sh(count);
-    assert.equal(withProc.stdout.trim(), '2');
-    const r = await sh(count, { proc: false });
-    assert.equal(r.stdout.trim(), '1');
-    const c = brig(['run', '--disable-proc', '--', 'sh', '-c', count]);
+  test('proc: false (--disable-proc) leaves /proc empty and read-only', T, async () => {
+    const script = `ls -A /proc | wc -l; stat -f -c %T /proc; touch /proc/${P} 2>&1; echo rc=$?`;
+    const r = await sh(script, { proc: false });
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.match(r.stdout, /^0\ntmpfs\n.*Read-only file system\nrc=1\n$/s);
+    const c = brig(['run', '--disable-proc', '--', 'sh', '-c', script]);
     assert.equal(c.status, 0, c.stderr);
-    assert.equal(c.stdout.trim(), '1');
+    assert.match(c.stdout, /^0\ntmpfs\n/);
+    // With a fresh /proc there are two proc mounts: the host's copy underneath, and ours.
+    const withProc = await sh('awk \'$5 == "/proc"\' /proc/self/mountinfo | wc -l');
+    assert.equal(withProc.stdout.trim(), '2');
   });
 
-  test("proc: false does not expose the host's processes", { ...T, todo: "with proc: false the host's /proc stays visible (read-only) under the default root: host pids, their cmdlines and /proc/1 = host init" }, async () => {
+  test("proc: false does not expose the host's processes", T, async () => {
     const r = await sh(`test -e /proc/${process.pid} && echo visible || echo hidden; ls /proc | grep -cE "^[0-9]+$"`, { proc: false });
-    assert.match(r.stdout, /^hidden\n/);
-    const c = brig(['run', '--disable-proc', '--', 'sh', '-c', `cat /proc/${process.pid}/cmdline 2>/dev/null | tr "\\0" " "`]);
-    assert.doesNotMatch(c.stdout, /node/);
+    assert.equal(r.stdout, 'hidden\n0\n');
+    const c = brig(['run', '--disable-proc', '--', 'sh', '-c', `cat /proc/${process.pid}/cmdline /proc/1/cmdline 2>/dev/null | tr "\\0" " "`]);
+    assert.equal(c.stdout, '');
   });
 });
 

@@ -35,6 +35,7 @@ function makeSpec(over = {}) {
       { type: 'tmpfs', target: '/tmp', mode: 0o1777, readOnly: false },
     ],
     mountPointsPresent: ['/proc', '/tmp'],
+    syntheticRoot: null,
     namespaces: { ...ALL_NS },
     uidMap: [{ inside: 0, outside: 65534, count: 1, useNewidmap: false }],
     gidMap: [{ inside: 0, outside: 65534, count: 1, useNewidmap: false }],
@@ -217,10 +218,11 @@ test('host root: no pivot_root, recursive read-only + nosuid + nodev on / in pla
   assert.ok(ops.some((o) => o.op === 'mount' && o.fstype === 'proc' && o.target === '/proc'));
 });
 
-test('host root with rw: no read-only setattr of /', T, () => {
+test('host root stays read-only even with rw (rw applies to a --chroot root)', T, () => {
   const ops = run({ rootReadOnly: false }).child;
-  assert.equal(ops.filter((o) => o.op === 'mountSetattr' && o.what === 'make the root read-only').length, 0);
-  assert.equal(ops.filter((o) => o.op === 'mountSetattr' && o.path === '/').length, 0);
+  const ro = ops.filter((o) => o.op === 'mountSetattr' && o.path === '/');
+  assert.equal(ro.length, 1);
+  assert.equal(ro[0].set, MOUNT_ATTR.RDONLY | MOUNT_ATTR.NOSUID | MOUNT_ATTR.NODEV);
 });
 
 test('--chroot root: openTree -> read-only -> moveMount to staging ... pivotRoot(staging) last', T, () => {
@@ -259,11 +261,7 @@ test('--chroot root: openTree -> read-only -> moveMount to staging ... pivotRoot
   }
 });
 
-test('--chroot root without /dev: the /dev mount point is created before /dev is mounted', {
-  ...T,
-  todo: 'BUG: planDev mounts tmpfs on <root>/dev without creating it; a root lacking /dev fails with '
-    + '"brig: mount: mount /dev (/dev): no such file or directory" while /proc gets its mkdir',
-}, () => {
+test('--chroot root without /dev: the /dev mount point is created before /dev is mounted', T, () => {
   const { dir, cleanup } = tempRoot([]);
   try {
     const spec = validate({ command: ['/bin/true'], root: dir, rw: true }, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -274,6 +272,76 @@ test('--chroot root without /dev: the /dev mount point is created before /dev is
   } finally {
     cleanup();
   }
+});
+
+// ---------------------------------------------------------------- synthetic root
+
+const SYNTH = [
+  { name: 'usr', kind: 'dir' },
+  { name: 'bin', kind: 'symlink', link: 'usr/bin' },
+  { name: 'etc', kind: 'dir' },
+  { name: 'proc', kind: 'dir' },
+  { name: 'dev', kind: 'dir' },
+  { name: 'tmp', kind: 'dir' },
+  { name: 'swapfile', kind: 'file' },
+];
+
+test('synthetic root: a tmpfs holding read-only binds of the host entries, pivoted into', T, () => {
+  const p = run({
+    syntheticRoot: SYNTH,
+    mounts: [
+      { type: 'proc', target: '/proc', readOnly: false },
+      { type: 'tmpfs', target: '/tmp', mode: 0o1777, readOnly: false },
+      { type: 'tmpfs', target: '/scratch', mode: 0o755, readOnly: false },
+    ],
+    mountPointsPresent: ['/proc', '/tmp'],
+  }, { staging: '/stage' });
+  checkOrder(p, 'synthetic');
+  const ops = p.child;
+  const wait = idx(ops, isOp('waitParent'));
+  // Opened early: every entry but symlinks and what brig mounts over (/proc, /dev, a top-level tmpfs).
+  const opened = ops.filter((o) => o.op === 'openTree' && !o.path.startsWith('/dev/')).map((o) => o.path);
+  assert.deepEqual(opened, ['/usr', '/etc', '/swapfile']);
+  for (const name of ['usr', 'etc', 'swapfile']) {
+    const open = ops.find((o) => o.op === 'openTree' && o.path === `/${name}`);
+    const attr = idx(ops, (o) => o.op === 'mountSetattr' && o.reg === open.reg);
+    assert.ok(attr >= 0 && attr < wait, `/${name} made read-only early`);
+    assert.deepEqual({ set: ops[attr].set, recursive: ops[attr].recursive }, { set: MOUNT_ATTR.RDONLY | MOUNT_ATTR.NOSUID | MOUNT_ATTR.NODEV, recursive: true });
+    const move = idx(ops, (o) => o.op === 'moveMount' && o.reg === open.reg);
+    assert.equal(ops[move].target, `/stage/${name}`);
+    const mp = idx(ops, (o) => (o.op === 'mkdir' || o.op === 'mkfile') && o.path === `/stage/${name}`);
+    assert.equal(ops[mp].op, name === 'swapfile' ? 'mkfile' : 'mkdir');
+    assert.ok(mp < move);
+  }
+  assert.equal(idx(ops, (o) => o.op === 'mountSetattr' && o.path === '/'), -1, 'the host root itself is not touched');
+  const rootTmpfs = idx(ops, (o) => o.op === 'mount' && o.target === '/stage');
+  assert.equal(ops[rootTmpfs].fstype, 'tmpfs');
+  assert.ok(rootTmpfs > wait);
+  assert.ok(rootTmpfs < idx(ops, (o) => o.op === 'mkdir' && o.path === '/stage/usr'));
+  assert.deepEqual(ops.filter((o) => o.op === 'symlink' && o.path === '/stage/bin').map((o) => o.target), ['usr/bin']);
+  for (const name of ['proc', 'dev', 'tmp']) assert.ok(ops.some((o) => o.op === 'mkdir' && o.path === `/stage/${name}`), `mount point /${name}`);
+  // No leading /proc before the wait: the tmpfs root does not exist yet.
+  assert.equal(idx(ops, (o) => o.op === 'mount' && o.fstype === 'proc') > wait, true);
+  assert.ok(ops.some((o) => o.op === 'mkdir' && o.path === '/stage/scratch'));
+  assert.ok(ops.some((o) => o.op === 'mount' && o.target === '/stage/scratch'));
+  // The tmpfs root turns read-only once every mount point exists, then pivot_root.
+  const rootRo = idx(ops, (o) => o.op === 'mountSetattr' && o.path === '/stage');
+  assert.deepEqual({ set: ops[rootRo].set, recursive: ops[rootRo].recursive, reg: ops[rootRo].reg }, { set: MOUNT_ATTR.RDONLY, recursive: false, reg: -1 });
+  const creating = lastIdx(ops, (o) => ['mkdir', 'mkfile', 'symlink'].includes(o.op));
+  assert.ok(rootRo > creating);
+  const pivot = idx(ops, isOp('pivotRoot'));
+  assert.equal(ops[pivot].newRoot, '/stage');
+  assert.equal(pivot, rootRo + 1);
+  assert.equal(pivot, lastIdx(ops, (o) => o.stage === 'mount'));
+});
+
+test('synthetic root from validate(): a missing top-level mount point', T, () => {
+  const spec = validate({ command: ['true'], mounts: [{ type: 'tmpfs', target: '/brig-unit-scratch' }] }, { stdio: ['ignore', 'pipe', 'pipe'] });
+  assert.ok(Array.isArray(spec.syntheticRoot) && spec.syntheticRoot.length > 0);
+  const p = plan(spec, CTX);
+  checkOrder(p, 'validated synthetic');
+  assert.equal(p.child.filter(isOp('pivotRoot')).length, 1);
+  assert.ok(p.child.some((o) => o.op === 'mkdir' && o.path === '/tmp/brig-unit-scratch'));
 });
 
 // ---------------------------------------------------------------- /dev
@@ -428,15 +496,17 @@ test('caps: dropped to the kept set; keepCaps null keeps all and locks mounts in
   ]);
   assert.ok(un + 3 < idx(ops, isOp('caps')));
   assert.equal(ops.find(isOp('caps')).keep >= 0xffffffffffn, true);
+  // The usual single-line maps: the nested map keeps the same ids.
+  const single = run({ keepCaps: null }).child;
+  assert.deepEqual(single.filter(isOp('writeFile')).map((o) => o.content), ['0 0 1\n', 'deny', '0 0 1\n']);
+  const user = run({ keepCaps: null, uid: 1000, gid: 1000, uidMap: [{ inside: 1000, outside: 1000, count: 1, useNewidmap: false }], gidMap: [{ inside: 1000, outside: 1000, count: 1, useNewidmap: false }] }).child;
+  assert.deepEqual(user.filter(isOp('writeFile')).map((o) => o.content), ['1000 1000 1\n', 'deny', '1000 1000 1\n']);
+  assert.deepEqual(user.filter(isOp('setresuid')).map((o) => o.uid), [1000]);
   // No user namespace: nothing to nest.
   assert.equal(run({ keepCaps: null, namespaces: { ...ALL_NS, user: false }, uidMap: [], gidMap: [] }).child.filter(isOp('unshare')).length, 0);
 });
 
-test('caps: keepCaps null keeps every capability the kernel knows (0..40)', {
-  ...T,
-  todo: 'BUG: plan.ts keeps 0xffffffffff (bits 0-39), so CAP_CHECKPOINT_RESTORE (40) is dropped from the '
-    + 'bounding set with --keep-caps (seen: CapBnd 000000fffeffffff inside vs 000001fffeffffff outside)',
-}, () => {
+test('caps: keepCaps null keeps every capability the kernel knows (0..40)', T, () => {
   const keep = run({ keepCaps: null }).child.find(isOp('caps')).keep;
   assert.equal(keep & (1n << 40n), 1n << 40n, 'CAP_CHECKPOINT_RESTORE kept');
 });

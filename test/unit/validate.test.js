@@ -158,7 +158,9 @@ test('simple fields: cwd normalised, hostname, timeLimit seconds -> ms, booleans
   assert.deepEqual(cmd({ caps: ['CAP_NET_ADMIN', 'sys_admin', 'CHOWN'] }).keepCaps, [12, 21, 0]);
   assert.equal(cmd({ encoding: 'buffer' }).encoding, 'buffer');
   assert.equal(cmd({ maxBuffer: 10 }).maxBuffer, 10);
-  assert.equal(cmd({ rw: true }).rootReadOnly, false);
+  assert.equal(cmd({ rw: true, root: '/usr' }).rootReadOnly, false);
+  // The host's own root is always read-only: rw without a root would be silently ignored.
+  assert.throws(() => cmd({ rw: true }), (e) => e.code === 'EINVALIDOPTION' && e.option === 'rw');
   const off = cmd({ namespaces: { net: false, time: false } }).namespaces;
   assert.deepEqual(off, { user: true, pid: true, mount: true, net: false, uts: true, ipc: true, cgroup: true, time: false });
 });
@@ -266,13 +268,14 @@ test('mounts: bind, tmpfs, proc and symlink are resolved with defaults', T, () =
   assert.equal(s.mounts.at(-1).type, 'symlink');
 });
 
-test('mountPointsPresent lists the mount targets that exist (as directories) in the host root', T, () => {
+test('mountPointsPresent lists the mount targets that exist in the host root (symlinks never)', T, () => {
   const s = cmd({ mounts: [
     { type: 'bind', source: '/etc', target: '/usr', readOnly: true },
     { type: 'bind', source: '/etc', target: '/brig-unit-missing/deeper' },
+    { type: 'bind', source: '/etc/passwd', target: '/etc/passwd' },
     { type: 'symlink', target: 'x', path: '/etc' },
   ] });
-  const expected = ['/proc', ...PRIVATE_DIRS.filter(isDirNoFollow), '/usr'];
+  const expected = ['/proc', ...PRIVATE_DIRS.filter(isDirNoFollow), '/usr', '/etc/passwd'];
   assert.deepEqual(s.mountPointsPresent, expected);
 });
 
@@ -464,12 +467,53 @@ test('error: every BrigError message starts with its stage', T, () => {
   assert.equal(err.name, 'BrigError');
 });
 
-test('mountPointsPresent includes an existing file that a file bind mounts over', {
-  ...T,
-  todo: 'BUG: only directories count as present (isDirNoFollow), so binding a file onto an existing file '
-    + '(e.g. -R /etc/hostname) plans mkfile on the read-only host root, which fails at run time: '
-    + '"brig: mount: create mount point (/etc/hostname): permission denied"',
-}, () => {
+test('mountPointsPresent includes an existing file that a file bind mounts over', T, () => {
+  // Once a bug: only directories counted, so -R /etc/hostname planned a mkfile on the
+  // read-only root and failed with EACCES/EROFS.
   const s = cmd({ mounts: [{ type: 'bind', source: '/etc/passwd', readOnly: true }] });
   assert.ok(s.mountPointsPresent.includes('/etc/passwd'), `mountPointsPresent: ${JSON.stringify(s.mountPointsPresent)}`);
+  assert.equal(s.syntheticRoot, null);
+});
+
+// ---------------------------------------------------------------- synthetic root
+
+function hostEntries() {
+  return fs.readdirSync('/', { withFileTypes: true }).map((d) => (d.isSymbolicLink()
+    ? { name: d.name, kind: 'symlink', link: fs.readlinkSync(`/${d.name}`) }
+    : { name: d.name, kind: d.isDirectory() ? 'dir' : 'file' }));
+}
+
+test('syntheticRoot: null by default, with a --chroot root, and when mount points exist', T, () => {
+  assert.equal(cmd().syntheticRoot, null);
+  assert.equal(cmd({ mounts: [{ type: 'bind', source: '/etc', target: '/usr', readOnly: true }] }).syntheticRoot, null);
+  // Inside a tmpfs brig mounts first, the mount point can be created there.
+  assert.equal(cmd({ mounts: [{ type: 'tmpfs', target: '/tmp/brig-unit-x/y' }] }).syntheticRoot, null);
+  // A missing path under an existing top-level directory does not make one either.
+  assert.equal(cmd({ mounts: [{ type: 'tmpfs', target: '/usr/brig-unit-missing' }] }).syntheticRoot, null);
+  const { dir, cleanup } = tempDir();
+  try {
+    assert.equal(cmd({ root: dir, mounts: [{ type: 'tmpfs', target: '/brig-unit-missing' }] }).syntheticRoot, null);
+  } finally {
+    cleanup();
+  }
+});
+
+test('syntheticRoot: the host root entries when a top-level mount point is missing', T, () => {
+  for (const m of [
+    { type: 'tmpfs', target: '/brig-unit-scratch' },
+    { type: 'bind', source: '/etc', target: '/brig-unit-data/sub' },
+    { type: 'symlink', target: 'x', path: '/brig-unit-link' },
+  ]) {
+    const s = cmd({ mounts: [m] });
+    assert.deepEqual(s.syntheticRoot, hostEntries(), JSON.stringify(m));
+    assert.equal(s.root, null);
+  }
+});
+
+test('keepCaps with multi-id maps is refused as not yet supported', T, () => {
+  for (const extra of [{ uidMap: [{ inside: 0, outside: euid }, { inside: 1, outside: 300000 }] }, { gidMap: [{ inside: 0, outside: egid, count: 2 }] }]) {
+    const err = assertBrigError(() => cmd({ keepCaps: true, ...extra }), { code: 'ENOTSUPPORTED', message: /keepCaps.*not yet supported/ });
+    assert.match(err.option, /^keepCaps\b/);
+  }
+  assert.equal(cmd({ keepCaps: true }).keepCaps, null);
 });
