@@ -48,18 +48,19 @@ export function validate(options: Options, defaults: ValidateDefaults): Spec {
   const euid = process.geteuid?.() ?? 0;
   const egid = process.getegid?.() ?? 0;
   const { uidMap, gidMap } = resolveIdMaps(options, namespaces.user, root, euid, egid);
-  if (options.keepCaps && (uidMap.length > 1 || uidMap[0]?.count > 1 || gidMap.length > 1 || gidMap[0]?.count > 1)) {
+  const keepsCaps = options.keepCaps || (Array.isArray(options.caps) && options.caps.length > 0);
+  if (keepsCaps && (uidMap.length > 1 || uidMap[0]?.count > 1 || gidMap.length > 1 || gidMap[0]?.count > 1)) {
     // Kept capabilities need a nested user namespace to lock the read-only mounts, and
     // the child can write only a one-id map for it; wider maps need a helper inside.
-    throw new BrigError('ENOTSUPPORTED', 'keepCaps with a multi-id map is not yet supported (the helper that writes a wide nested map is not built yet)', {
-      stage: 'validate', option: 'keepCaps', hint: 'keep capabilities with one-id maps, or drop keepCaps',
+    throw new BrigError('ENOTSUPPORTED', 'keeping capabilities with a multi-id map is not yet supported (the helper that writes a wide nested map is not built yet)', {
+      stage: 'validate', option: options.keepCaps ? 'keepCaps' : 'caps', hint: 'keep capabilities with one-id maps, or keep none',
     });
   }
   const env = resolveEnv(options);
   const pathVar = env.find((e) => e.startsWith('PATH='))?.slice(5) ?? DEFAULT_PATH;
   const execFile = options.execFile ?? command[0];
   const mounts = resolveMounts(options, root, namespaces);
-  const mountPointsPresent = mounts.filter((m) => m.type !== 'symlink' && existsNoFollow(path.join(root ?? '/', m.target))).map((m) => (m as { target: string }).target);
+  const mountPointsPresent = presentMountPoints(mounts, root);
   const stdio: [StdioOption, StdioOption, StdioOption] = [
     options.stdin ?? (options.input !== undefined ? 'pipe' : defaults.stdio[0]),
     options.stdout ?? defaults.stdio[1],
@@ -301,6 +302,20 @@ function resolveMounts(options: Options, root: string | null, ns: Record<Namespa
   }
   user.forEach((m, i) => out.push(resolveMount(`mounts[${i}]`, m)));
   return out;
+}
+
+/** Mount targets that certainly exist when their mount happens: present in the root and
+ *  not under an earlier mount (a tmpfs, /proc, /dev or a bind replaces what was there). */
+function presentMountPoints(mounts: MountSpec[], root: string | null): string[] {
+  const covering: string[] = root === null ? ['/dev'] : [];
+  const present: string[] = [];
+  for (const m of mounts) {
+    const target = m.type === 'symlink' ? m.path : m.target;
+    const covered = covering.some((c) => target === c || target.startsWith(c === '/' ? '/' : `${c}/`));
+    if (m.type !== 'symlink' && !covered && existsNoFollow(path.join(root ?? '/', target))) present.push(target);
+    if (m.type !== 'symlink') covering.push(target);
+  }
+  return present;
 }
 
 function existsNoFollow(p: string): boolean {

@@ -45,9 +45,15 @@ export function plan(spec: Spec, ctx: PlanContext): Plan {
   if (ns.user) cloneFlags |= CLONE.NEWUSER;
   if (ns.pid) cloneFlags |= CLONE.NEWPID;
   if (ns.mount) cloneFlags |= CLONE.NEWNS;
-  if (ns.net) cloneFlags |= CLONE.NEWNET;
-  if (ns.uts) cloneFlags |= CLONE.NEWUTS;
-  if (ns.ipc) cloneFlags |= CLONE.NEWIPC;
+  // Kept capabilities need the mounts locked in a nested user namespace (below). The
+  // network, UTS and IPC namespaces are then created after it, so that it owns them and
+  // the kept capabilities (CAP_NET_ADMIN, sethostname) act on them.
+  const lock = ns.user && (spec.keepCaps === null || spec.keepCaps.length > 0);
+  let lateFlags = 0n;
+  if (ns.net) lateFlags |= CLONE.NEWNET;
+  if (ns.uts) lateFlags |= CLONE.NEWUTS;
+  if (ns.ipc) lateFlags |= CLONE.NEWIPC;
+  if (!lock) cloneFlags |= lateFlags;
   if (ns.cgroup) cloneFlags |= CLONE.NEWCGROUP;
   if (ns.time) cloneFlags |= CLONE.NEWTIME;
 
@@ -57,8 +63,9 @@ export function plan(spec: Spec, ctx: PlanContext): Plan {
   child.push(...mounts.early);
   const initReg = 255;
   if (spec.init) child.push({ op: 'openReg', path: ctx.initPath, flags: O_PATH, reg: initReg, stage: 'exec', what: 'open brig-init', subject: ctx.initPath });
-  if (ns.uts) child.push({ op: 'sethostname', name: spec.hostname, stage: 'process', what: 'set the hostname' });
-  if (ns.net) child.push({ op: 'loopbackUp', stage: 'net', what: 'bring up loopback' });
+  const uts: PlannedOp[] = ns.uts ? [{ op: 'sethostname', name: spec.hostname, stage: 'process', what: 'set the hostname' }] : [];
+  const net: PlannedOp[] = ns.net ? [{ op: 'loopbackUp', stage: 'net', what: 'bring up loopback' }] : [];
+  if (!lock) child.push(...uts, ...net);
   if (spec.newSession) child.push({ op: 'setsid', stage: 'process', what: 'start a new session' });
   child.push({ op: 'newKeyring', stage: 'process', what: 'join a new session keyring' });
   child.push({ op: 'waitParent', stage: 'idmap', what: 'wait for the id maps' });
@@ -74,13 +81,16 @@ export function plan(spec: Spec, ctx: PlanContext): Plan {
   }
   child.push(...mounts.late);
 
-  if (ns.user && spec.keepCaps === null) {
-    // Capabilities kept: lock the read-only mounts by moving into a nested user namespace
-    // with a fresh mount namespace; the kernel then refuses to remount them writable.
+  if (lock) {
+    // Any capability kept (CAP_SYS_ADMIN among them) could remount or unmount what brig
+    // built: lock the mounts by moving into a nested user namespace with a fresh mount
+    // namespace; the kernel then refuses to make them writable or to uncover them.
     child.push({ op: 'unshare', flags: CLONE.NEWUSER | CLONE.NEWNS, stage: 'mount', what: 'lock mounts in a nested user namespace' });
     child.push({ op: 'writeFile', path: '/proc/self/uid_map', content: `${spec.uid} ${setupUid} 1\n`, stage: 'idmap', what: 'write the nested uid map', subject: '/proc/self/uid_map' });
     child.push({ op: 'writeFile', path: '/proc/self/setgroups', content: 'deny', stage: 'idmap', what: 'deny setgroups in the nested namespace', subject: '/proc/self/setgroups' });
     child.push({ op: 'writeFile', path: '/proc/self/gid_map', content: `${spec.gid} ${setupGid} 1\n`, stage: 'idmap', what: 'write the nested gid map', subject: '/proc/self/gid_map' });
+    if (lateFlags) child.push({ op: 'unshare', flags: lateFlags, stage: 'process', what: 'create the network, UTS and IPC namespaces' });
+    child.push(...uts, ...net);
   }
   for (const rl of spec.rlimits) {
     const current = ctx.currentRlimits[rl.name] ?? [0n, 0n];

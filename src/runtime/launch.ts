@@ -196,7 +196,7 @@ function errorForOp(p: Plan, spec: Spec, index: number, errno: number): BrigErro
       hint: notFound && !spec.argv[0].includes('/') ? `searched PATH=${spec.env.find((e) => e.startsWith('PATH='))?.slice(5) ?? ''}` : undefined,
     });
   }
-  const hint = op.what === 'create mount point' && errno === 30
+  const hint = (op.what === 'create mount point' || op.what === 'create symlink') && errno === 30
     ? 'the mount point does not exist in the read-only root: create it there, or mount a tmpfs on its parent first'
     : undefined;
   return new BrigError('ESETUP', op.what, { stage: op.stage, syscall: op.op, errno, path: op.subject, hint });

@@ -74,7 +74,7 @@ describe('setup errors leave nothing behind', { skip }, () => {
     { name: 'command not executable', args: [], cmd: ['/etc/passwd'], re: /^brig: exec: cannot execute the command \(\/etc\/passwd\): permission denied$/m },
     { name: 'nonexistent cwd', args: ['-D', '/nonexistent-cwd'], cmd: ['true'], re: /^brig: process: change to the working directory \(\/nonexistent-cwd\): no such file or directory$/m },
     { name: 'missing bind source', args: ['-B', '/nonexistent-src:/mnt'], cmd: ['true'], re: /^brig: mount: .*\(\/nonexistent-src\): no such file or directory$/m },
-    { name: 'mount point missing in the read-only root', args: ['-R', '/etc:/nonexistent-target'], cmd: ['true'], re: /^brig: mount: create mount point \(\/nonexistent-target\): read-only file system$/m },
+    { name: 'mount point missing deep in the read-only root', args: ['-R', '/etc:/usr/nonexistent-target'], cmd: ['true'], re: /^brig: mount: create mount point \(\/usr\/nonexistent-target\): read-only file system$/m },
     { name: 'unknown flag', args: ['--no-such-flag'], cmd: ['true'], re: /^brig: validate: unknown option '--no-such-flag'$/m },
     { name: 'malformed value', args: ['--time_limit', 'abc'], cmd: ['true'], re: /^brig: validate: --time_limit needs a whole number/m },
     { name: 'malformed map', args: ['-u', '0:x:y:z'], cmd: ['true'], re: /^brig: validate: -u takes inside\[:outside\[:count\]\]/m },

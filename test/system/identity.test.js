@@ -217,7 +217,7 @@ describe('capabilities', { skip }, () => {
     await rejectsOption(run({ command: ['true'], caps: ['CAP_NO_SUCH'] }), 'caps[0]');
   });
 
-  test('keepCaps keeps every capability', { ...T, todo: "keepCaps fails: writing the nested uid map after unshare(CLONE_NEWUSER) gets EACCES (plan.ts 'lock mounts in a nested user namespace'); its caps mask 0xffffffffff also misses CAP_CHECKPOINT_RESTORE (40)" }, async () => {
+  test('keepCaps keeps every capability', T, async () => {
     const r = await sh('grep ^Cap /proc/self/status; id -u', { keepCaps: true });
     const c = caps(r.stdout);
     assert.equal(c.Eff, ALL_CAPS);
@@ -258,13 +258,13 @@ describe('read-only mounts stay locked when capabilities are kept', { skip }, ()
     assert.match(stdout, /^rootopts ro,/m);
   }
 
-  test('--keep-caps: the root, its submounts and brig\'s own mounts cannot be remounted or unmounted', { ...T, todo: 'keepCaps fails with EACCES writing the nested uid map' }, async () => {
+  test('--keep-caps: the root, its submounts and brig\'s own mounts cannot be remounted or unmounted', T, async () => {
     const r = brig(['run', '--keep-caps', '--', 'sh', '-c', attempts()]);
     assert.equal(r.status, 0, r.stderr);
     assertLocked(r.stdout);
   });
 
-  test('--keep-caps: a read-only bind cannot be remounted writable', { ...T, todo: 'keepCaps fails with EACCES writing the nested uid map' }, async () => {
+  test('--keep-caps: a read-only bind cannot be remounted writable', T, async () => {
     const t = tempDir(`${P}-lockbind`);
     try {
       fs.chmodSync(t.dir, 0o777);
@@ -280,7 +280,7 @@ describe('read-only mounts stay locked when capabilities are kept', { skip }, ()
     }
   });
 
-  test('caps: [CAP_SYS_ADMIN] cannot remount the root writable or uncover the host under brig\'s mounts', { ...T, todo: 'only keepCaps locks the mounts (nested user namespace); a single kept CAP_SYS_ADMIN can remount the host root rw, unmount /proc (host pids) and /tmp (the host /tmp, writable as 65534)' }, async () => {
+  test('caps: [CAP_SYS_ADMIN] cannot remount the root writable or uncover the host under brig\'s mounts', T, async () => {
     // Only commands that change the sandbox's own mount namespace: nothing is written.
     const r = await sh(attempts(), { caps: ['CAP_SYS_ADMIN'] });
     assertLocked(r.stdout);
