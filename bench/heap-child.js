@@ -1,18 +1,23 @@
 // Helper for bench/launch.js: grow this Node process's V8 heap to a given size, then time
-// brig's run() and child_process.spawn() of /bin/true. Prints one JSON line on stdout.
+// brig's run() and child_process.spawn() of /bin/true on request.
 //
-//   node --max-old-space-size=4096 --expose-gc bench/heap-child.js MIB N [WARMUP]
+//   node --max-old-space-size=4096 --expose-gc bench/heap-child.js MIB
+//
+// Protocol (one JSON object per line): once the heap is built it prints
+// {"ready":true,"mib","arrays","heapUsed","rss"}; then for each line "brig N WARMUP" or
+// "spawn N WARMUP" read from stdin it prints {"samples":[ms...]} (or {"error":"..."}), and
+// it exits when stdin closes. bench/launch.js keeps one child per heap size alive and asks
+// them in turns, so a burst of other work on the machine hits all heap sizes alike.
 //
 // The heap is filled with plain JS arrays of doubles (FixedDoubleArray backing stores live
 // on the V8 heap, unlike typed arrays, whose memory is external), every element written,
-// and the arrays stay reachable until the measurements end. A fork-style launch copies the
+// and the arrays stay reachable until the process ends. A fork-style launch copies the
 // page tables of all of it; a CLONE_VM or vfork-style launch should not care.
 import { spawn } from 'node:child_process';
+import * as readline from 'node:readline';
 
-const [mib = '50', nArg = '100', warmArg = '10'] = process.argv.slice(2);
-const targetBytes = Number(mib) * 1024 * 1024;
-const n = Number(nArg);
-const warmup = Number(warmArg);
+const mib = Number(process.argv[2] ?? '50');
+const targetBytes = mib * 1024 * 1024;
 
 const { run } = await import(new URL('../dist/index.js', import.meta.url).href);
 
@@ -31,7 +36,6 @@ for (let c = 0; c < chunks; c++) {
 // Settle: let pending GC work finish so the measurement does not start inside it.
 gc();
 await new Promise((r) => setTimeout(r, 50));
-const mem = process.memoryUsage();
 
 const now = () => performance.now();
 
@@ -52,21 +56,25 @@ function timeSpawn() {
   });
 }
 
-async function series(fn) {
+async function series(fn, n, warmup) {
   for (let i = 0; i < warmup; i++) await fn();
   const out = [];
   for (let i = 0; i < n; i++) out.push(await fn());
   return out;
 }
 
-const brig = await series(timeBrig);
-const spawned = await series(timeSpawn);
-const after = process.memoryUsage();
-process.stdout.write(`${JSON.stringify({
-  mib: Number(mib),
-  arrays: retained.length,
-  heapUsed: Math.min(mem.heapUsed, after.heapUsed),
-  rss: Math.max(mem.rss, after.rss),
-  brig,
-  spawn: spawned,
-})}\n`);
+const send = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
+const mem = process.memoryUsage();
+send({ ready: true, mib, arrays: retained.length, heapUsed: mem.heapUsed, rss: mem.rss });
+
+for await (const line of readline.createInterface({ input: process.stdin })) {
+  const [what, n, warmup] = line.trim().split(/\s+/);
+  if (!what) continue;
+  try {
+    const fn = { brig: timeBrig, spawn: timeSpawn }[what];
+    if (!fn) throw new Error(`unknown request '${what}'`);
+    send({ samples: await series(fn, Number(n), Number(warmup ?? 0)), rss: process.memoryUsage().rss });
+  } catch (e) {
+    send({ error: String(e?.stack ?? e) });
+  }
+}

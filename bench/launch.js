@@ -3,14 +3,16 @@
 // peer tools measured in the same run. Not a test: it prints tables (ratios against the
 // peers, with the issue's targets beside them as information) and never fails on a number.
 //
-//   npm run bench                       # tsc, then node bench/launch.js
+//   npm run bench                                  # tsc, then node bench/launch.js
 //   node bench/launch.js [--quick] [--markdown FILE]
+//   node bench/launch.js --markdown docs/performance.md   # refresh the documented results
 //
 // Needs root (it installs bubblewrap with apt-get when missing), gcc, and a built dist/.
 // Iteration counts: BENCH_N (in-process launches, 300), BENCH_N_SPAWN (process-spawning
 // peers, 100), BENCH_N_CLI (CLI and node -e 0, 20), BENCH_N_POOL (launches per in-flight
-// level, 200), BENCH_N_HEAP (launches per heap size, 100), BENCH_WARMUP (20),
-// BENCH_HEAP_MIB (heap sizes in MiB, "50,1024"). --quick shrinks all of them for a smoke run.
+// level, 200), BENCH_N_HEAP (launches per heap size, 100), BENCH_WARMUP (20), BENCH_ROUNDS
+// (sequential latencies are taken in this many interleaved rounds, 5), BENCH_HEAP_MIB (heap
+// sizes in MiB, "50,1024"). --quick shrinks all of them for a smoke run.
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -24,9 +26,11 @@ if (argv.includes('--help') || argv.includes('-h')) {
   process.stdout.write(`usage: node bench/launch.js [--quick] [--markdown FILE]
 
   --quick          small iteration counts: a smoke run of every measurement
-  --markdown FILE  also write the tables as Markdown to FILE
+  --markdown FILE  also write the tables as Markdown to FILE; if FILE has the lines
+                   <!-- bench:begin --> and <!-- bench:end --> (docs/performance.md does),
+                   only the text between them is replaced
 
-environment: BENCH_N, BENCH_N_SPAWN, BENCH_N_CLI, BENCH_N_POOL, BENCH_N_HEAP, BENCH_WARMUP,
+environment: BENCH_N, BENCH_N_SPAWN, BENCH_N_CLI, BENCH_N_POOL, BENCH_N_HEAP, BENCH_WARMUP, BENCH_ROUNDS,
              BENCH_HEAP_MIB (comma-separated MiB, default 50,1024)
 `);
   process.exit(0);
@@ -53,6 +57,7 @@ const N = {
   pool: count('BENCH_N_POOL', 200, 40),
   heap: count('BENCH_N_HEAP', 100, 20),
   warmup: count('BENCH_WARMUP', 20, 3),
+  rounds: count('BENCH_ROUNDS', 5, 2),
 };
 const heapSizes = (process.env.BENCH_HEAP_MIB || '50,1024').split(',').map(Number);
 if (heapSizes.some((m) => !(m > 0))) die('BENCH_HEAP_MIB must be comma-separated sizes in MiB');
@@ -214,8 +219,8 @@ function runC(bin, args, env = {}) {
   return r.stdout.trim().split('\n').map(Number);
 }
 /** Per-launch latencies in ms from a C loop (floor or execloop). */
-function cLatencies(bin, n, args) {
-  runC(bin, [String(Math.min(n, N.warmup)), ...args]); // warm-up
+function cLatencies(bin, n, args, warmup = N.warmup) {
+  if (warmup > 0) runC(bin, [String(warmup), ...args]);
   return runC(bin, [String(n), ...args]).map((us) => us / 1000);
 }
 /** Launches per second with k in flight, from a C loop. */
@@ -307,67 +312,168 @@ async function measure(what, fn) {
     return undefined;
   }
 }
-async function latency(key, what, fn) {
-  const v = await measure(what, fn);
-  if (v) lat[key] = v;
-}
 
-log(`sequential latency: floor (${N.inproc} each)`);
-await latency('floor', 'floor', () => cLatencies(floorBin, N.inproc, []));
-await latency('floorNoNet', 'floor nonet', () => cLatencies(floorBin, N.inproc, ['nonet']));
-log(`sequential latency: brig run() (${N.inproc} each, three configurations)`);
-await latency('brig', 'brig run() defaults', () => series(N.inproc, () => timeBrig(fullOpts)));
-await latency('brigIgnore', "brig run() stdio 'ignore'", () => series(N.inproc, () => timeBrig(ignoreOpts)));
-await latency('brigNoNet', 'brig run() net: false', () => series(N.inproc, () => timeBrig(noNetOpts)));
-log(`sequential latency: spawned peers (${N.spawned} each)`);
-await latency('spawnTrue', "spawn('/bin/true')", () => series(N.spawned, () => timeSpawn('/bin/true', [])));
-await latency('execloopTrue', 'C loop /bin/true', () => cLatencies(execloopBin, N.spawned, ['/bin/true']));
-if (bwrap) {
-  await latency('bwrapNode', 'bwrap from Node', () => series(N.spawned, () => timeSpawn(bwrap, bwrapFull)));
-  await latency('bwrapNoNetNode', 'bwrap --share-net from Node', () => series(N.spawned, () => timeSpawn(bwrap, bwrapNoNet)));
-  await latency('bwrapC', 'bwrap C loop', () => cLatencies(execloopBin, N.spawned, [bwrap, ...bwrapFull]));
-  await latency('bwrapNoNetC', 'bwrap --share-net C loop', () => cLatencies(execloopBin, N.spawned, [bwrap, ...bwrapNoNet]));
-}
-if (unshare) {
-  await latency('unshareNode', 'unshare from Node', () => series(N.spawned, () => timeSpawn(unshare, unshareArgs)));
-  await latency('unshareC', 'unshare C loop', () => cLatencies(execloopBin, N.spawned, [unshare, ...unshareArgs]));
-}
-log(`CLI start-up (${N.cli} each)`);
+// Sequential latency, in rounds: every row gets a share of its launches in each round, so a
+// burst of other work on the machine lands on all rows alike instead of on one of them.
 const cliWarm = Math.min(3, N.warmup);
-await latency('nodeE0', 'node -e 0', () => series(N.cli, () => timeSpawn(process.execPath, ['-e', '0']), cliWarm));
-await latency('cli', 'brig CLI', () => series(N.cli, () => timeSpawn(process.execPath, [brigBin, 'run', '--', '/bin/true']), cliWarm));
+const latencyJobs = [
+  ['floor', 'floor', N.inproc, N.warmup, (n, w) => cLatencies(floorBin, n, [], w)],
+  ['floorNoNet', 'floor nonet', N.inproc, N.warmup, (n, w) => cLatencies(floorBin, n, ['nonet'], w)],
+  ['brig', 'brig run() defaults', N.inproc, N.warmup, (n, w) => series(n, () => timeBrig(fullOpts), w)],
+  ['brigIgnore', "brig run() stdio 'ignore'", N.inproc, N.warmup, (n, w) => series(n, () => timeBrig(ignoreOpts), w)],
+  ['brigNoNet', 'brig run() net: false', N.inproc, N.warmup, (n, w) => series(n, () => timeBrig(noNetOpts), w)],
+  ['spawnTrue', "spawn('/bin/true')", N.spawned, N.warmup, (n, w) => series(n, () => timeSpawn('/bin/true', []), w)],
+  ['execloopTrue', 'C loop /bin/true', N.spawned, N.warmup, (n, w) => cLatencies(execloopBin, n, ['/bin/true'], w)],
+  ...(bwrap ? [
+    ['bwrapNode', 'bwrap from Node', N.spawned, N.warmup, (n, w) => series(n, () => timeSpawn(bwrap, bwrapFull), w)],
+    ['bwrapNoNetNode', 'bwrap --share-net from Node', N.spawned, N.warmup, (n, w) => series(n, () => timeSpawn(bwrap, bwrapNoNet), w)],
+    ['bwrapC', 'bwrap C loop', N.spawned, N.warmup, (n, w) => cLatencies(execloopBin, n, [bwrap, ...bwrapFull], w)],
+    ['bwrapNoNetC', 'bwrap --share-net C loop', N.spawned, N.warmup, (n, w) => cLatencies(execloopBin, n, [bwrap, ...bwrapNoNet], w)],
+  ] : []),
+  ...(unshare ? [
+    ['unshareNode', 'unshare from Node', N.spawned, N.warmup, (n, w) => series(n, () => timeSpawn(unshare, unshareArgs), w)],
+    ['unshareC', 'unshare C loop', N.spawned, N.warmup, (n, w) => cLatencies(execloopBin, n, [unshare, ...unshareArgs], w)],
+  ] : []),
+  ['nodeE0', 'node -e 0', N.cli, cliWarm, (n, w) => series(n, () => timeSpawn(process.execPath, ['-e', '0']), w)],
+  ['cli', 'brig CLI', N.cli, cliWarm, (n, w) => series(n, () => timeSpawn(process.execPath, [brigBin, 'run', '--', '/bin/true']), w)],
+];
+const share = (n, r) => Math.floor((n * (r + 1)) / N.rounds) - Math.floor((n * r) / N.rounds);
+const broken = new Set();
+for (let r = 0; r < N.rounds; r++) {
+  log(`sequential latency, round ${r + 1}/${N.rounds}: ${latencyJobs.length} rows`);
+  for (const [key, what, n, warm, fn] of latencyJobs) {
+    const count = share(n, r);
+    if (broken.has(key) || count === 0) continue;
+    const v = await measure(what, () => fn(count, r === 0 ? warm : 0));
+    if (v) (lat[key] ??= []).push(...v);
+    else {
+      broken.add(key);
+      delete lat[key];
+    }
+  }
+}
 
+// Where brig's time goes, through the public spawn() API: the part that runs synchronously
+// on the caller's event loop (validate, plan, encode, stdio, clone3, id maps), the child's
+// setup until its execve, and the command's run until it has been reaped.
+log(`brig phases (${N.inproc} launches)`);
+const phases = await measure('brig phases', async () => {
+  const opts = { command: ['/bin/true'], stdout: 'ignore', stderr: 'ignore' };
+  const out = { sync: [], ready: [], exit: [], total: [] };
+  for (let i = 0; i < N.warmup + N.inproc; i++) {
+    const t0 = now();
+    const sb = brig.spawn(opts);
+    const t1 = now();
+    await sb.ready;
+    const t2 = now();
+    const r = await sb.wait();
+    const t3 = now();
+    if (r.exitCode !== 0) throw new Error(`brig spawn() of /bin/true: ${JSON.stringify(r)}`);
+    if (i < N.warmup) continue;
+    out.sync.push(t1 - t0);
+    out.ready.push(t2 - t1);
+    out.exit.push(t3 - t2);
+    out.total.push(t3 - t0);
+  }
+  return out;
+});
+
+// Launches per second: for each in-flight level, every tool back to back.
 log(`launches per second with ${INFLIGHT.join(', ')} in flight (${N.pool} launches each)`);
 const rate = {}; // key -> { k: launches/s }
-async function rateOf(key, what, fn) {
-  const r = {};
-  for (const k of INFLIGHT) {
-    r[k] = await measure(`${what}, ${k} in flight`, () => fn(k));
-    if (r[k] === undefined) return;
+const rateJobs = [
+  ['floor', 'floor', (k) => cRate(floorBin, k, N.pool, [], 'FLOOR_INFLIGHT')],
+  ['brig', 'brig run()', (k) => pool(k, N.pool, () => timeBrig(fullOpts))],
+  ...(bwrap ? [
+    ['bwrapNode', 'bwrap from Node', (k) => pool(k, N.pool, () => timeSpawn(bwrap, bwrapFull))],
+    ['bwrapC', 'bwrap C loop', (k) => cRate(execloopBin, k, N.pool, [bwrap, ...bwrapFull], 'EXEC_INFLIGHT')],
+  ] : []),
+];
+const rateBroken = new Set();
+for (const k of INFLIGHT) {
+  for (const [key, what, fn] of rateJobs) {
+    if (rateBroken.has(key)) continue;
+    const v = await measure(`${what}, ${k} in flight`, () => fn(k));
+    if (v === undefined) {
+      rateBroken.add(key);
+      delete rate[key];
+    } else (rate[key] ??= {})[k] = v;
   }
-  rate[key] = r;
-}
-await rateOf('floor', 'floor', (k) => cRate(floorBin, k, N.pool, [], 'FLOOR_INFLIGHT'));
-await rateOf('brig', 'brig run()', async (k) => {
-  if (k === INFLIGHT[0]) await series(N.warmup, () => timeBrig(fullOpts), 0);
-  return pool(k, N.pool, () => timeBrig(fullOpts));
-});
-if (bwrap) {
-  await rateOf('bwrapNode', 'bwrap from Node', (k) => pool(k, N.pool, () => timeSpawn(bwrap, bwrapFull)));
-  await rateOf('bwrapC', 'bwrap C loop', (k) => cRate(execloopBin, k, N.pool, [bwrap, ...bwrapFull], 'EXEC_INFLIGHT'));
 }
 
-log(`heap sizes ${heapSizes.map(mibLabel).join(', ')} (${N.heap} launches each, in a child Node process)`);
-const heap = [];
-for (const mib of heapSizes) {
-  const h = await measure(`heap ${mibLabel(mib)}`, () => {
-    const r = spawnSync(process.execPath, ['--max-old-space-size=4096', '--expose-gc', path.join(root, 'bench', 'heap-child.js'),
-      String(mib), String(N.heap), String(Math.min(10, N.warmup))], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    if (r.status !== 0) throw new Error(`heap-child exited ${r.status ?? r.signal}: ${r.stderr || r.error?.message}`);
-    return JSON.parse(r.stdout.trim().split('\n').pop());
+// Heap sizes: one child Node process per size, each holding its heap for the whole section;
+// they measure in turns (brig, then spawn, per round) so drift hits all sizes alike.
+log(`heap sizes ${heapSizes.map(mibLabel).join(', ')} (${N.heap} launches of each kind per size, in child Node processes)`);
+function heapChild(mib) {
+  const c = spawn(process.execPath, ['--max-old-space-size=4096', '--expose-gc', path.join(root, 'bench', 'heap-child.js'), String(mib)],
+    { stdio: ['pipe', 'pipe', 'pipe'] });
+  let buf = '';
+  let err = '';
+  const waiting = [];
+  const lines = [];
+  const fail = (why) => {
+    while (waiting.length) waiting.shift().reject(new Error(why));
+  };
+  c.stdout.setEncoding('utf8').on('data', (d) => {
+    buf += d;
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      if (waiting.length) waiting.shift().resolve(line);
+      else lines.push(line);
+    }
   });
-  if (h) heap.push(h);
+  c.stderr.setEncoding('utf8').on('data', (d) => (err += d));
+  c.on('exit', (code, sig) => fail(`heap-child ${mibLabel(mib)} exited ${code ?? sig}: ${err.trim().split('\n').slice(-3).join(' | ')}`));
+  const next = () => (lines.length ? Promise.resolve(lines.shift()) : new Promise((resolve, reject) => {
+    if (c.exitCode !== null || c.signalCode !== null) reject(new Error(`heap-child ${mibLabel(mib)} is gone: ${err.trim()}`));
+    else waiting.push({ resolve, reject });
+  }));
+  const reply = async () => {
+    const r = JSON.parse(await next());
+    if (r.error) throw new Error(`heap-child ${mibLabel(mib)}: ${r.error}`);
+    return r;
+  };
+  return {
+    mib,
+    ready: reply(),
+    ask: (what, n, warmup) => {
+      c.stdin.write(`${what} ${n} ${warmup}\n`);
+      return reply();
+    },
+    close: () => c.stdin.end(),
+  };
 }
+const heap = [];
+const children = [];
+for (const mib of heapSizes) {
+  // Built one after the other: allocating a GiB of heap is CPU work of its own.
+  const child = heapChild(mib);
+  const info = await measure(`heap ${mibLabel(mib)}: build the heap`, () => child.ready);
+  if (info) children.push({ child, info, brig: [], spawn: [], rss: info.rss, ok: true });
+  else child.close();
+}
+const heapRounds = Math.min(N.rounds, N.heap);
+for (let r = 0; r < heapRounds; r++) {
+  const count = Math.floor((N.heap * (r + 1)) / heapRounds) - Math.floor((N.heap * r) / heapRounds);
+  const warm = r === 0 ? Math.min(10, N.warmup) : 0;
+  for (const what of ['brig', 'spawn']) {
+    for (const h of children.filter((c) => c.ok)) {
+      const v = await measure(`heap ${mibLabel(h.child.mib)}: ${what}`, () => h.child.ask(what, count, warm));
+      if (!v) h.ok = false;
+      else {
+        h[what].push(...v.samples);
+        h.rss = Math.max(h.rss, v.rss);
+      }
+    }
+  }
+}
+for (const h of children) {
+  h.child.close();
+  if (h.ok) heap.push({ mib: h.child.mib, heapUsed: h.info.heapUsed, rss: h.rss, brig: h.brig, spawn: h.spawn });
+}
+
 const elapsed = (now() - t0) / 1000;
 
 // ---------------------------------------------------------------- tables
@@ -411,6 +517,17 @@ table('Launch latency of /bin/true, sequential (ms)',
   ['"vs floor" divides the median by the floor with the same network setting.',
     '"spawned from Node" rows include child_process.spawn\'s own cost (see the spawn(\'/bin/true\') row); "C posix_spawn loop" rows do not.']);
 
+if (phases) {
+  const P = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, stats(v)]));
+  table("Where brig's launch time goes (ms; spawn() API, stdout/stderr 'ignore')", ['phase', 'median', 'p99'], [
+    ['spawn() call returns: validate, plan, encode, stdio, clone3, id maps (blocks the event loop)', ms(P.sync.median), ms(P.sync.p99)],
+    ['returned -> ready: the child builds the sandbox and execs', ms(P.ready.median), ms(P.ready.p99)],
+    ['ready -> exited: /bin/true runs, exits and is reaped', ms(P.exit.median), ms(P.exit.p99)],
+    ['total', ms(P.total.median), ms(P.total.p99)],
+  ], ['l', 'r', 'r'], ['Medians of the phases need not add up to the median total.',
+    `For scale: the floor's whole launch (clone3 with the same namespaces + execve + wait) took ${ms(med('floor'))} ms.`]);
+}
+
 const cliOver = med('cli') - med('nodeE0');
 table('CLI start-up (ms, medians)', ['row', 'median'], [
   ['node -e 0', ms(med('nodeE0'))],
@@ -442,7 +559,8 @@ if (heapStats.length) {
         : []),
     ],
     undefined,
-    [`${N.heap} launches of each kind per heap size; the heap is JS arrays of doubles, all written and kept reachable.`]);
+    [`${N.heap} launches of each kind per heap size, one child process per size, asked in turns; the heap is JS arrays of doubles, all written and kept reachable.`,
+      'heapUsed is taken once the heap is built; rss is the largest seen during the measurements.']);
 }
 
 // Targets: informational only. A ratio that could not be measured shows '-'.
@@ -464,7 +582,7 @@ target('brig run() p99 / median (defaults)', S.brig?.p99 / S.brig?.median, x, '<
 if (heapStats.length > 1) {
   target(`brig median at ${mibLabel(hLast.mib)} / at ${mibLabel(hFirst.mib)} heap`, hLast.b.median / hFirst.b.median, x, '<= 1.2x', atMost(1.2));
 }
-table('Targets (informational: a benchmark does not pass or fail)', ['target', 'measured', 'goal', ''], targets, ['l', 'r', 'l', 'l']);
+table('Targets (informational: a benchmark does not pass or fail)', ['target', 'measured', 'goal', 'status'], targets, ['l', 'r', 'l', 'l']);
 
 // ---------------------------------------------------------------- output
 
@@ -473,7 +591,7 @@ const envLines = [
   `date: ${startedAt.toISOString()}${quick ? ' (--quick)' : ''}`,
   `kernel: ${os.release()}; cores: ${os.cpus().length} (${cpuModel}); memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
   `node: ${process.version}; bwrap: ${bwrap ? version(bwrap) : 'not available'}; unshare: ${unshare ? version(unshare) : 'not available'}`,
-  `counts: in-process ${N.inproc}, spawned ${N.spawned}, CLI ${N.cli}, per in-flight level ${N.pool}, per heap size ${N.heap}, warm-up ${N.warmup}`,
+  `counts: in-process ${N.inproc}, spawned ${N.spawned}, CLI ${N.cli}, per in-flight level ${N.pool}, per heap size ${N.heap}, warm-up ${N.warmup}, rounds ${N.rounds}`,
   ...unavailable.map(([p, why]) => `not measured: ${p} ${why}`),
   ...failed.map(([what, why]) => `FAILED (skipped): ${what}: ${why}`),
   `run time: ${elapsed.toFixed(1)} s; 1-minute load average ${loadBefore.toFixed(2)} before, ${os.loadavg()[0].toFixed(2)} after (other work on the machine skews every row)`,
@@ -488,11 +606,28 @@ function renderText(t) {
 function renderMarkdown(t) {
   const esc = (c) => c.replace(/\|/g, '\\|');
   return [`### ${t.title}`, '', `| ${t.header.map(esc).join(' | ')} |`, `|${t.align.map((a) => (a === 'r' ? ' ---: ' : ' --- ')).join('|')}|`,
-    ...t.rows.map((r) => `| ${r.map(esc).join(' | ')} |`), ...(t.notes.length ? ['', ...t.notes] : [])].join('\n');
+    ...t.rows.map((r) => `| ${r.map(esc).join(' | ')} |`), ...(t.notes.length ? ['', ...t.notes.map((n) => `- ${n}`)] : [])].join('\n');
 }
 
 process.stdout.write(`${envLines.join('\n')}\n\n${tables.map(renderText).join('\n\n')}\n`);
 if (markdownFile) {
-  fs.writeFileSync(markdownFile, `${envLines.map((l) => `- ${l}`).join('\n')}\n\n${tables.map(renderMarkdown).join('\n\n')}\n`);
-  log(`wrote ${markdownFile}`);
+  // A file with the markers (docs/performance.md) gets only the part between them replaced.
+  const BEGIN = '<!-- bench:begin -->';
+  const END = '<!-- bench:end -->';
+  const md = `${envLines.map((l) => `- ${l}`).join('\n')}\n\n${tables.map(renderMarkdown).join('\n\n')}\n`;
+  let old = '';
+  try {
+    old = fs.readFileSync(markdownFile, 'utf8');
+  } catch {
+    // a new file
+  }
+  const b = old.indexOf(BEGIN);
+  const e = old.indexOf(END);
+  if (b >= 0 && e > b) {
+    fs.writeFileSync(markdownFile, `${old.slice(0, b + BEGIN.length)}\n${md}${old.slice(e)}`);
+    log(`updated the results between the bench markers in ${markdownFile}`);
+  } else {
+    fs.writeFileSync(markdownFile, md);
+    log(`wrote ${markdownFile}`);
+  }
 }

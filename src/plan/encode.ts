@@ -1,6 +1,7 @@
 /**
  * encode(): PlannedOp[] -> the flat buffer native/spawn.c walks. The layout of each
  * operation is documented beside its code in native/ops.h; the two must change together.
+ * It runs on every launch, so it writes into one growing buffer rather than many small ones.
  */
 import type { ChildOp } from './ops.js';
 
@@ -13,39 +14,45 @@ const CODES: Record<ChildOp['op'], number> = {
 const AT_RECURSIVE = 0x8000;
 
 class Writer {
-  private parts: Buffer[] = [];
-  private length = 0;
+  buf = Buffer.alloc(8192);
+  pos = 0;
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const bigger = Buffer.alloc(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(bigger, 0, 0, this.pos);
+    this.buf = bigger;
+  }
   u32(v: number): this {
-    const b = Buffer.alloc(4);
-    b.writeUInt32LE(v >>> 0);
-    return this.push(b);
-  }
-  i32(v: number): this {
-    const b = Buffer.alloc(4);
-    b.writeInt32LE(v);
-    return this.push(b);
-  }
-  u64(v: bigint | number): this {
-    const b = Buffer.alloc(8);
-    b.writeBigUInt64LE(BigInt.asUintN(64, BigInt(v)));
-    return this.push(b);
-  }
-  str(s: string): this {
-    return this.push(Buffer.from(`${s}\0`, 'utf8'));
-  }
-  zeros(n: number): this {
-    return this.push(Buffer.alloc(n));
-  }
-  push(b: Buffer): this {
-    this.parts.push(b);
-    this.length += b.length;
+    this.room(4);
+    this.buf.writeUInt32LE(v >>> 0, this.pos);
+    this.pos += 4;
     return this;
   }
-  get size(): number {
-    return this.length;
+  i32(v: number): this {
+    this.room(4);
+    this.buf.writeInt32LE(v, this.pos);
+    this.pos += 4;
+    return this;
   }
-  concat(): Buffer {
-    return Buffer.concat(this.parts, this.length);
+  u64(v: bigint | number): this {
+    this.room(8);
+    this.buf.writeBigUInt64LE(BigInt.asUintN(64, BigInt(v)), this.pos);
+    this.pos += 8;
+    return this;
+  }
+  str(s: string): this {
+    const n = Buffer.byteLength(s);
+    this.room(n + 1);
+    this.buf.write(s, this.pos, 'utf8');
+    this.buf[this.pos + n] = 0;
+    this.pos += n + 1;
+    return this;
+  }
+  /** Zero bytes (the buffer is zero-filled, so only the position moves). */
+  zeros(n: number): this {
+    this.room(n);
+    this.pos += n;
+    return this;
   }
 }
 
@@ -110,12 +117,15 @@ function body(op: ChildOp, w: Writer): void {
     case 'execve':
       w.u32(op.paths.length).u32(op.argv.length).u32(op.env.length).u32(0);
       w.zeros(8 * (op.argv.length + 1 + op.env.length + 1));
-      [...op.paths, ...op.argv, ...op.env].forEach((s) => w.str(s));
+      for (const s of op.paths) w.str(s);
+      for (const s of op.argv) w.str(s);
+      for (const s of op.env) w.str(s);
       return;
     case 'execveat':
       w.u32(op.reg).u32(op.argv.length).u32(op.env.length).u32(0);
       w.zeros(8 * (op.argv.length + 1 + op.env.length + 1));
-      [...op.argv, ...op.env].forEach((s) => w.str(s));
+      for (const s of op.argv) w.str(s);
+      for (const s of op.env) w.str(s);
       return;
     case 'nice':
       w.i32(op.value).u32(0);
@@ -130,14 +140,14 @@ function body(op: ChildOp, w: Writer): void {
 }
 
 export function encode(ops: readonly ChildOp[]): Buffer {
-  const out = new Writer();
+  const w = new Writer();
   for (const op of ops) {
-    const w = new Writer();
+    const start = w.pos;
+    w.u32(CODES[op.op]).u32(0);
     body(op, w);
-    const padded = (w.size + 8 + 7) & ~7;
-    out.u32(CODES[op.op]).u32(padded);
-    out.push(w.concat());
-    out.zeros(padded - 8 - w.size);
+    const size = (w.pos - start + 7) & ~7;
+    w.zeros(start + size - w.pos);
+    w.buf.writeUInt32LE(size, start + 4);
   }
-  return out.concat();
+  return w.buf.subarray(0, w.pos);
 }

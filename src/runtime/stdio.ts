@@ -4,7 +4,7 @@
  * thread-pool worker blocks on them).
  */
 import * as fs from 'node:fs';
-import * as net from 'node:net';
+import { createRequire } from 'node:module';
 import type { Readable, Writable } from 'node:stream';
 import type { StdioOption } from '../options.js';
 import type { Spec } from '../spec.js';
@@ -21,13 +21,18 @@ export interface StdioSetup {
   closeAll(): void;
 }
 
+// node:net is loaded only when a pipe is wanted: the CLI, which inherits, never pays for it.
+const require = createRequire(import.meta.url);
+let netModule: typeof import('node:net') | undefined;
+const net = () => (netModule ??= require('node:net') as typeof import('node:net'));
+
 export function openStdio(spec: Spec): StdioSetup {
   const toClose: number[] = [];
   const parentFds: (number | null)[] = [null, null, null];
   const childFds = spec.stdio.map((s, i) => childFd(s, i, toClose, parentFds)) as [number, number, number];
   const streams = parentFds.map((fd, i) => {
     if (fd === null) return null;
-    const sock = new net.Socket({ fd, readable: i !== 0, writable: i === 0 });
+    const sock = new (net().Socket)({ fd, readable: i !== 0, writable: i === 0 });
     if (i === 0) sock.on('error', () => {}); // EPIPE when the command does not read its input
     return sock;
   });

@@ -3,7 +3,6 @@
  * waits, directly when permitted, or through the setuid newuidmap/newgidmap helpers for
  * ranges an unprivileged caller may only use through /etc/subuid and /etc/subgid.
  */
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import { BrigError } from '../errors.js';
 import type { IdMapSpec, Spec } from '../spec.js';
@@ -25,8 +24,10 @@ function writeProc(pid: number, file: string, text: string): void {
   }
 }
 
-function runHelper(helper: string, pid: number, map: IdMapSpec[]): Promise<void> {
+async function runHelper(helper: string, pid: number, map: IdMapSpec[]): Promise<void> {
   const args = [String(pid), ...map.flatMap((m) => [String(m.inside), String(m.outside), String(m.count)])];
+  // Loaded on demand: most launches never need it, and it costs the CLI's start-up.
+  const { execFile } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     execFile(helper, args, { timeout: 10000 }, (error, _stdout, stderr) => {
       if (!error) return resolve();
