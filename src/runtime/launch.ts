@@ -30,7 +30,10 @@ export interface Result {
   wallTimeMs: number;
   cpuUserMs: number;
   cpuSystemMs: number;
-  memoryPeakBytes: number;
+  /** Peak memory of the sandbox, or null where it cannot be measured yet: rusage's
+   *  maxrss of a child cloned with CLONE_VM counts the launching Node process's memory
+   *  (the kernel carries it over at exec), so only cgroup accounting can tell. */
+  memoryPeakBytes: number | null;
   /** The exit status a shell would report: the code, or 128 + signal number. */
   shellStatus: number;
 }
@@ -53,7 +56,7 @@ export interface RawExit {
   wallTimeMs: number;
   cpuUserMs: number;
   cpuSystemMs: number;
-  memoryPeakBytes: number;
+  memoryPeakBytes: number | null;
 }
 
 const SIGNAL_NAMES: Record<number, string> = Object.fromEntries(
@@ -116,7 +119,7 @@ export async function launch(spec: Spec, stdio: StdioSetup): Promise<Launched> {
         settleReady(setupError);
       }
     };
-    const onExit = (waitErr: number, killed: number, status: number, utimeUs: number, stimeUs: number, maxrssKb: number) => {
+    const onExit = (waitErr: number, killed: number, status: number, utimeUs: number, stimeUs: number) => {
       if (timer) clearTimeout(timer);
       if (!setupError && spec.init && !initStatus && !timedOut && !killed && status === 255) {
         // brig-init died before it could run the command (e.g. killed during setup).
@@ -133,7 +136,7 @@ export async function launch(spec: Spec, stdio: StdioSetup): Promise<Launched> {
         wallTimeMs: performance.now() - t0,
         cpuUserMs: utimeUs / 1000,
         cpuSystemMs: stimeUs / 1000,
-        memoryPeakBytes: maxrssKb * 1024,
+        memoryPeakBytes: null,
       });
       void waitErr;
     };
