@@ -50,6 +50,8 @@ export interface Launched {
 }
 
 export interface RawExit {
+  /** Set when the exit status could not be read (the child was reaped elsewhere). */
+  error?: BrigError;
   status: Status;
   exitCode: number | null;
   signalNumber: number | null;
@@ -130,6 +132,7 @@ export async function launch(spec: Spec, stdio: StdioSetup): Promise<Launched> {
       let signalNumber: number | null = killed ? status : null;
       if (initStatus) ({ exitCode, signal: signalNumber } = initStatus);
       settleExit({
+        error: waitErr ? new BrigError('ESETUP', "cannot read the sandbox's exit status", { stage: 'runtime', syscall: 'waitid', errno: -waitErr }) : undefined,
         status: timedOut ? 'timeout' : signalNumber !== null ? 'signaled' : 'exited',
         exitCode,
         signalNumber,
@@ -138,7 +141,6 @@ export async function launch(spec: Spec, stdio: StdioSetup): Promise<Launched> {
         cpuSystemMs: stimeUs / 1000,
         memoryPeakBytes: null,
       });
-      void waitErr;
     };
     try {
       started = addon.spawn(encode(p.child), p.cloneFlags, -1, onReport, onExit);

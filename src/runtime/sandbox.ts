@@ -3,6 +3,7 @@
  * collects piped output for the Result, and forwards kill() to the child's pidfd.
  */
 import { EventEmitter } from 'node:events';
+import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { BrigError } from '../errors.js';
 import type { Spec } from '../spec.js';
@@ -49,6 +50,7 @@ export class Sandbox extends EventEmitter {
     const exit = await l.exited;
     try {
       await l.ready;
+      if (exit.error) throw exit.error;
     } catch (e) {
       l.stdio.closeAll();
       throw e;
@@ -87,12 +89,10 @@ export class Sandbox extends EventEmitter {
 }
 
 function signalNumber(name: string): number {
-  const n = (osSignals as Record<string, number>)[name];
+  const n = (constants.signals as Record<string, number>)[name];
   if (n === undefined) throw new BrigError('EINVALIDOPTION', `unknown signal ${name}`, { stage: 'validate', option: 'signal' });
   return n;
 }
-import { constants } from 'node:os';
-const osSignals = constants.signals;
 
 async function collectStream(stream: Readable | null, max: number): Promise<Buffer> {
   if (!stream) return Buffer.alloc(0);
