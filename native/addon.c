@@ -221,6 +221,99 @@ static napi_value Kill(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* A pipe drained on the event loop into one buffer: what run() needs for stdout and
+ * stderr, without the cost of a stream per pipe. Bytes beyond `max` are read and dropped,
+ * so the command never blocks on a full pipe. */
+struct drain {
+  napi_env env;
+  uv_poll_t poll;
+  int fd;
+  char *buf;
+  size_t len, cap, max;
+  napi_ref cb;
+};
+
+static void drain_closed(uv_handle_t *h) {
+  struct drain *d = h->data;
+  free(d->buf);
+  free(d);
+}
+
+static void drain_readable(uv_poll_t *h, int status, int events) {
+  (void)status;
+  (void)events;
+  struct drain *d = h->data;
+  for (;;) {
+    char chunk[65536];
+    ssize_t n = read(d->fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) return;
+    if (n > 0) {
+      size_t keep = d->len < d->max ? (d->max - d->len < (size_t)n ? d->max - d->len : (size_t)n) : 0;
+      if (keep && d->len + keep > d->cap) {
+        size_t cap = d->cap ? d->cap : 4096;
+        while (cap < d->len + keep) cap *= 2;
+        char *grown = realloc(d->buf, cap);
+        if (!grown) keep = 0; /* out of memory: keep draining, drop the rest */
+        else d->buf = grown, d->cap = cap;
+      }
+      memcpy(d->buf + d->len, chunk, keep);
+      d->len += keep;
+      continue;
+    }
+    break; /* EOF or error: the write end is closed everywhere */
+  }
+  uv_poll_stop(h);
+  close(d->fd);
+  napi_env env = d->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) == napi_ok) {
+    napi_value fn, global, buffer;
+    void *data;
+    napi_get_reference_value(env, d->cb, &fn);
+    napi_get_global(env, &global);
+    napi_create_buffer_copy(env, d->len, d->buf ? d->buf : "", &data, &buffer);
+    if (napi_call_function(env, global, fn, 1, &buffer, NULL) == napi_pending_exception) {
+      napi_value err;
+      napi_get_and_clear_last_exception(env, &err);
+      napi_fatal_exception(env, err);
+    }
+    napi_close_handle_scope(env, scope);
+  }
+  napi_delete_reference(env, d->cb);
+  uv_close((uv_handle_t *)h, drain_closed);
+}
+
+/* drain(fd, max, callback(buffer)): takes ownership of fd (a pipe's read end). */
+static napi_value Drain(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t fd;
+  double max;
+  CHECK(napi_get_value_int32(env, argv[0], &fd));
+  CHECK(napi_get_value_double(env, argv[1], &max));
+  struct drain *d = calloc(1, sizeof *d);
+  if (!d) return throw_errno(env, "drain", ENOMEM);
+  d->env = env;
+  d->fd = fd;
+  d->max = max < 0 ? 0 : (size_t)max;
+  CHECK(napi_create_reference(env, argv[2], 1, &d->cb));
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+    int e = errno;
+    napi_delete_reference(env, d->cb);
+    free(d);
+    return throw_errno(env, "fcntl", e);
+  }
+  uv_loop_t *loop;
+  CHECK(napi_get_uv_event_loop(env, &loop));
+  uv_poll_init(loop, &d->poll, fd);
+  d->poll.data = d;
+  uv_poll_start(&d->poll, UV_READABLE | UV_DISCONNECT, drain_readable);
+  return NULL;
+}
+
 /* pipe() -> [readFd, writeFd], both close-on-exec. */
 static napi_value Pipe(napi_env env, napi_callback_info info) {
   (void)info;
@@ -263,6 +356,7 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"kill", NULL, Kill, NULL, NULL, NULL, napi_default, NULL},
       {"pipe", NULL, Pipe, NULL, NULL, NULL, napi_default, NULL},
       {"openpty", NULL, Openpty, NULL, NULL, NULL, napi_default, NULL},
+      {"drain", NULL, Drain, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;

@@ -28,6 +28,9 @@ export interface Addon {
   pipe(): [number, number];
   /** A new pseudo-terminal: [master, slave], close-on-exec, master non-blocking. */
   openpty(): [number, number];
+  /** Read a pipe to EOF on the event loop (keeping at most `max` bytes), then call back
+   *  with the bytes; takes ownership of the fd. */
+  drain(fd: number, max: number, callback: (data: Buffer) => void): void;
 }
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -25,7 +25,7 @@ export class Sandbox extends EventEmitter {
   constructor(spec: Spec, collect: boolean) {
     super();
     // The pipes exist before the launch, so callers can attach to the streams at once.
-    const stdio = openStdio(spec);
+    const stdio = openStdio(spec, collect);
     this.stdin = stdio.stdin;
     this.stdout = stdio.stdout;
     this.stderr = stdio.stderr;
@@ -37,16 +37,17 @@ export class Sandbox extends EventEmitter {
       for (const sig of this.pendingSignals.splice(0)) l.kill(sig);
       await l.ready;
     });
-    this.result = this.finish(spec, started, collect);
+    this.result = this.finish(spec, started);
     // 'error' only for listeners: callers that use wait() or ready must not crash on it.
     this.result.then((r) => this.emit('exit', r), (e: unknown) => this.listenerCount('error') && this.emit('error', e));
     this.ready.then(() => this.emit('spawn'), () => {});
   }
 
-  private async finish(spec: Spec, started: Promise<Launched>, collect: boolean): Promise<Result> {
+  private async finish(spec: Spec, started: Promise<Launched>): Promise<Result> {
     const l = await started;
-    const out = collect ? collectStream(l.stdio.stdout, spec.maxBuffer) : Promise.resolve(Buffer.alloc(0));
-    const err = collect ? collectStream(l.stdio.stderr, spec.maxBuffer) : Promise.resolve(Buffer.alloc(0));
+    // run() collects what its pipes carry; spawn() leaves the streams to the caller.
+    const none = Promise.resolve(Buffer.alloc(0));
+    const [out, err] = l.stdio.collected.map((c) => c ?? none);
     const exit = await l.exited;
     try {
       await l.ready;
@@ -92,17 +93,4 @@ function signalNumber(name: string): number {
   const n = (constants.signals as Record<string, number>)[name];
   if (n === undefined) throw new BrigError('EINVALIDOPTION', `unknown signal ${name}`, { stage: 'validate', option: 'signal' });
   return n;
-}
-
-async function collectStream(stream: Readable | null, max: number): Promise<Buffer> {
-  if (!stream) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    if (size >= max) continue; // keep draining so the command never blocks on a full pipe
-    const part = chunk.subarray(0, max - size);
-    chunks.push(part);
-    size += part.length;
-  }
-  return Buffer.concat(chunks, size);
 }

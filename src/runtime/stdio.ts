@@ -15,6 +15,8 @@ export interface StdioSetup {
   stdin: Writable | null;
   stdout: Readable | null;
   stderr: Readable | null;
+  /** With `collect`, piped stdout and stderr are read to the end natively instead. */
+  collected: [Promise<Buffer> | null, Promise<Buffer> | null];
   /** Close the fds only the child needs, once it has its copies. */
   closeChildEnds(): void;
   /** Close everything (setup failed before the child started). */
@@ -26,10 +28,21 @@ const require = createRequire(import.meta.url);
 let netModule: typeof import('node:net') | undefined;
 const net = () => (netModule ??= require('node:net') as typeof import('node:net'));
 
-export function openStdio(spec: Spec): StdioSetup {
+/** Open the sandbox's stdio. With `collect` (run()), piped stdout and stderr are drained
+ * by the addon into single Buffers, which costs far less than a stream per pipe. */
+export function openStdio(spec: Spec, collect: boolean): StdioSetup {
   const toClose: number[] = [];
   const parentFds: (number | null)[] = [null, null, null];
   const childFds = spec.stdio.map((s, i) => childFd(s, i, toClose, parentFds)) as [number, number, number];
+  const collected: [Promise<Buffer> | null, Promise<Buffer> | null] = [null, null];
+  if (collect) {
+    for (const i of [1, 2] as const) {
+      const fd = parentFds[i];
+      if (fd === null || spec.stdio[i] !== 'pipe') continue;
+      collected[i - 1] = new Promise((resolve) => native().drain(fd, spec.maxBuffer, resolve));
+      parentFds[i] = null;
+    }
+  }
   const streams = parentFds.map((fd, i) => {
     if (fd === null) return null;
     const sock = new (net().Socket)({ fd, readable: i !== 0, writable: i === 0 });
@@ -48,6 +61,7 @@ export function openStdio(spec: Spec): StdioSetup {
     stdin: spec.stdio[0] === 'pipe' ? (streams[0] as Writable) : null,
     stdout: spec.stdio[1] === 'pipe' ? (streams[1] as Readable) : null,
     stderr: spec.stdio[2] === 'pipe' ? (streams[2] as Readable) : null,
+    collected,
     closeChildEnds: () => toClose.splice(0).forEach((fd) => fs.closeSync(fd)),
     closeAll() {
       toClose.splice(0).forEach((fd) => fs.closeSync(fd));
