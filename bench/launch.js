@@ -299,7 +299,7 @@ const lat = {}; // key -> samples in ms
 const fullOpts = { command: ['/bin/true'] };
 const ignoreOpts = { command: ['/bin/true'], stdout: 'ignore', stderr: 'ignore' };
 const noNetOpts = { command: ['/bin/true'], namespaces: { net: false } };
-const brigBin = path.join(root, 'bin', 'brig.js');
+const brigBin = path.join(root, 'bin', 'brig.cjs');
 
 const failed = []; // [what, error] — a failing measurement is reported and skipped
 async function measure(what, fn) {
@@ -507,7 +507,7 @@ const latencyRows = [
   ['unshareNode', `unshare ${unshareArgs.includes('--mount-proc') ? '(+--mount-proc) ' : ''}all namespaces, spawned from Node`, 'floor'],
   ['unshareC', 'unshare all namespaces, C posix_spawn loop', 'floor'],
   ['nodeE0', "node -e 0, spawned from Node", undefined],
-  ['cli', 'brig CLI: node bin/brig.js run -- /bin/true', undefined],
+  ['cli', 'brig CLI: node bin/brig.cjs run -- /bin/true', undefined],
 ].filter(([k]) => S[k]);
 table('Launch latency of /bin/true, sequential (ms)',
   ['row', 'n', 'median', 'p99', 'p99/median', 'vs floor'],

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from './paths.js';
 
 /** Report kinds (native/ops.h): 0 is the end of the report stream. */
 export const REPORT = { EOF: 0, ERROR: 1, READY: 2, EXITED: 3, SIGNALED: 4 } as const;
@@ -33,7 +33,6 @@ export interface Addon {
   drain(fd: number, max: number, callback: (data: Buffer) => void): void;
 }
 
-const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const buildDir = path.join(packageRoot, 'build', 'Release');
 
 /** Path of the static brig-init reaper built beside the addon. */

@@ -4,6 +4,8 @@
  * `brig: <stage>: <what> (<path>): <strerror>` plus a hint, and exit 255.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { packageRoot } from '../paths.js';
 import { BrigError } from '../errors.js';
 import { optionsMarkdown, runHelp, USAGE } from './help.js';
 
@@ -76,6 +78,6 @@ export function report(e: unknown): number {
 }
 
 function version(): string {
-  const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const brigBin = path.join(root, 'bin', 'brig.js');
+export const brigBin = path.join(root, 'bin', 'brig.cjs');
 export const isRoot = process.geteuid() === 0;
 
 /** A prefix unique to one test file and process, for everything a test creates. */

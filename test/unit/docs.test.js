@@ -10,8 +10,8 @@ import { longNames, OPTIONS } from '../../dist/config/table.js';
 
 const T = { timeout: 10000 };
 const DOC = fileURLToPath(new URL('../../docs/options.md', import.meta.url));
-const BIN = fileURLToPath(new URL('../../bin/brig.js', import.meta.url));
-const REGENERATE = 'docs/options.md is out of date: regenerate it with `./bin/brig.js help --markdown > docs/options.md`';
+const BIN = fileURLToPath(new URL('../../bin/brig.cjs', import.meta.url));
+const REGENERATE = 'docs/options.md is out of date: regenerate it with `./bin/brig.cjs help --markdown > docs/options.md`';
 const GROUPS = ['Command', 'Filesystem', 'Identity', 'Namespaces', 'Limits', 'Process', 'Pending'];
 
 test('docs/options.md is exactly what `brig help --markdown` prints', T, () => {
