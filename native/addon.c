@@ -88,13 +88,13 @@ static void on_report_readable(uv_poll_t *h, int status, int events) {
   (void)events;
   struct child *ch = h->data;
   struct brig_record rec;
-  ssize_t n = recv(ch->report_fd, &rec, sizeof rec, MSG_DONTWAIT);
-  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
-  if (n == (ssize_t)sizeof rec) {
+  ssize_t n;
+  /* Every pending record, then EOF if it is there too. */
+  while ((n = recv(ch->report_fd, &rec, sizeof rec, MSG_DONTWAIT)) == (ssize_t)sizeof rec) {
     int64_t args[4] = {rec.kind, rec.index, rec.err, rec.value};
     call_js(ch, ch->on_report, 4, args);
-    return;
   }
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
   /* EOF (or a broken socket): the child exec'd the final program or is gone, so it no
    * longer uses the shared stack and operation list. */
   uv_poll_stop(h);

@@ -15,6 +15,7 @@ struct spawn_ctx {
   size_t ops_len;
   void *stack; /* the child's stack, mmap'd */
   int report_fd, sync_fd; /* the child's ends: valid only inside the child */
+  int parent_report_fd, parent_sync_fd; /* the parent's ends, closed first in the child */
   int regs[BRIG_MAX_REGS]; /* written by the child (OP_OPEN_REG) */
 };
 

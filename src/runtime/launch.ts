@@ -14,6 +14,7 @@ import { writeIdMaps } from '../user/idmap.js';
 import { readCurrentRlimits } from './rlimits.js';
 import type { StdioSetup } from './stdio.js';
 import { ENOENT } from '../util/errno.js';
+import { SIGKILL } from '../plan/ops.js';
 
 /** How a sandboxed command ended. */
 export type Status = 'exited' | 'signaled' | 'timeout' | 'oom' | 'seccomp';
@@ -117,12 +118,19 @@ export async function launch(spec: Spec, stdio: StdioSetup): Promise<Launched> {
         initStatus = { exitCode: value, signal: null };
       } else if (kind === REPORT.SIGNALED) {
         initStatus = { exitCode: null, signal: value };
-      } else if (kind === REPORT.EOF && (!spec.init || setupError)) {
-        settleReady(setupError);
+      } else if (kind === REPORT.EOF) {
+        if (!spec.init || setupError) settleReady(setupError);
+        reportDone = true;
+        finishExit();
       }
     };
-    const onExit = (waitErr: number, killed: number, status: number, utimeUs: number, stimeUs: number) => {
-      if (timer) clearTimeout(timer);
+    // The exit is settled once both the exit and the end of the report stream are seen:
+    // brig-init's last record (how the command ended) may still be unread at its exit.
+    let exitSeen: { waitErr: number; killed: number; status: number; utimeUs: number; stimeUs: number; at: number } | undefined;
+    let reportDone = false;
+    const finishExit = () => {
+      if (!exitSeen || !reportDone) return;
+      const { waitErr, killed, status, utimeUs, stimeUs, at } = exitSeen;
       if (!setupError && spec.init && !initStatus && !timedOut && !killed && status === 255) {
         // brig-init died before it could run the command (e.g. killed during setup).
         setupError = new BrigError('ESETUP', 'the init process exited before the command started', { stage: 'exec' });
@@ -133,14 +141,20 @@ export async function launch(spec: Spec, stdio: StdioSetup): Promise<Launched> {
       if (initStatus) ({ exitCode, signal: signalNumber } = initStatus);
       settleExit({
         error: waitErr ? new BrigError('ESETUP', "cannot read the sandbox's exit status", { stage: 'runtime', syscall: 'waitid', errno: -waitErr }) : undefined,
-        status: timedOut ? 'timeout' : signalNumber !== null ? 'signaled' : 'exited',
+        // A command that ended on its own just as the limit fired did not time out.
+        status: timedOut && signalNumber === SIGKILL ? 'timeout' : signalNumber !== null ? 'signaled' : 'exited',
         exitCode,
         signalNumber,
-        wallTimeMs: performance.now() - t0,
+        wallTimeMs: at - t0,
         cpuUserMs: utimeUs / 1000,
         cpuSystemMs: stimeUs / 1000,
         memoryPeakBytes: null,
       });
+    };
+    const onExit = (waitErr: number, killed: number, status: number, utimeUs: number, stimeUs: number) => {
+      if (timer) clearTimeout(timer);
+      exitSeen = { waitErr, killed, status, utimeUs, stimeUs, at: performance.now() };
+      finishExit();
     };
     try {
       started = addon.spawn(encode(p.child), p.cloneFlags, -1, onReport, onExit);
@@ -160,7 +174,7 @@ export async function launch(spec: Spec, stdio: StdioSetup): Promise<Launched> {
   const kill = (signal: number): boolean => {
     const sent = addon.kill(started.handle, signal);
     // Without a PID namespace the sandbox is the child's process group (it called setsid).
-    if (sent && signal === 9 && !spec.namespaces.pid && spec.newSession) {
+    if (sent && signal === SIGKILL && !spec.namespaces.pid && spec.newSession) {
       try {
         process.kill(-started.pid, 'SIGKILL');
       } catch {
@@ -174,17 +188,21 @@ export async function launch(spec: Spec, stdio: StdioSetup): Promise<Launched> {
     if (spec.namespaces.user) await writeIdMaps(started.pid, spec);
     fs.writeSync(started.syncFd, Buffer.of(1));
   } catch (e) {
-    kill(9);
+    kill(SIGKILL);
     fs.closeSync(started.syncFd);
     await exited;
     stdio.closeAll();
-    throw e;
+    // A child that failed early (and so closed its end) explains more than EPIPE does.
+    if (setupError) throw setupError;
+    if (e instanceof BrigError) throw e;
+    const err = e as NodeJS.ErrnoException;
+    throw new BrigError('ESETUP', 'cannot release the sandbox process', { stage: 'idmap', syscall: err.syscall, errno: err.errno === undefined ? undefined : -err.errno });
   }
   fs.closeSync(started.syncFd);
   if (spec.timeLimitMs > 0) {
     timer = setTimeout(() => {
       timedOut = true;
-      kill(9);
+      kill(SIGKILL);
     }, spec.timeLimitMs);
   }
   return { pid: started.pid, stdio, ready, exited, kill };

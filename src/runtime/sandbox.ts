@@ -49,6 +49,8 @@ export class Sandbox extends EventEmitter {
     const none = Promise.resolve(Buffer.alloc(0));
     const [out, err] = l.stdio.collected.map((c) => c ?? none);
     const exit = await l.exited;
+    // Like child_process: the command is gone, so is its stdin (else its fd would leak).
+    l.stdio.stdin?.destroy();
     try {
       await l.ready;
       if (exit.error) throw exit.error;

@@ -54,6 +54,23 @@ describe('killing brig kills the sandbox', { skip }, () => {
     }
   });
 
+  test('SIGKILL of brig while the child waits for its id maps leaves nothing', T, async () => {
+    const marker = `${P}-setup`;
+    // newuidmap makes brig await between clone and release: die right then.
+    const code = `import('${path.join(root, 'dist', 'index.js')}').then((m) => {
+      m.spawn({ command: ['sleep', '1000'], uidMap: [{ inside: 0, outside: 65534, useNewidmap: true }] });
+      setImmediate(() => process.kill(process.pid, 'SIGKILL'));
+    });`;
+    for (let i = 0; i < 5; i++) {
+      const child = spawnChild(process.execPath, ['-e', code, marker], { stdio: 'ignore' });
+      await new Promise((res) => child.on('exit', res));
+    }
+    // The pre-exec child is a copy of node with the marker in its arguments.
+    const gone = await waitFor(() => processesWith(marker).length === 0, 5000);
+    for (const pid of processesWith(marker)) process.kill(pid, 'SIGKILL');
+    assert.ok(gone, 'a sandbox child outlived brig');
+  });
+
   test('SIGTERM to the brig CLI kills the sandbox and brig exits with its status', T, async () => {
     const marker = `${P}-term`;
     const child = brigAsync(['run', '--', 'bash', '-c', `exec -a ${marker} sleep 1000`]);
