@@ -35,6 +35,16 @@
 #ifndef AT_RECURSIVE
 #define AT_RECURSIVE 0x8000
 #endif
+#ifndef FSOPEN_CLOEXEC
+#define FSOPEN_CLOEXEC 0x00000001
+#define FSCONFIG_CMD_CREATE 6
+#define FSMOUNT_CLOEXEC 0x00000001
+#endif
+#ifndef SYS_fsopen
+#define SYS_fsopen 430
+#define SYS_fsconfig 431
+#define SYS_fsmount 432
+#endif
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
@@ -384,6 +394,19 @@ static long run_op(struct spawn_ctx *c, uint32_t code, struct reader *r) {
       long fd = SYS3(SYS_open_tree, AT_FDCWD, rdstr(r), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
       if (fd < 0) return fd;
       c->regs[reg] = (int)fd;
+      return 0;
+    }
+    case OP_FSMOUNT: {
+      uint32_t reg = rd32(r), attrs = rd32(r);
+      const char *fstype = rdstr(r);
+      if (reg >= BRIG_MAX_REGS) return -EINVAL;
+      long fs = SYS2(SYS_fsopen, fstype, FSOPEN_CLOEXEC);
+      if (fs < 0) return fs;
+      long e = SYS5(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, 0, 0, 0);
+      if (e == 0) e = SYS3(SYS_fsmount, fs, FSMOUNT_CLOEXEC, attrs);
+      SYS1(SYS_close, fs);
+      if (e < 0) return e;
+      c->regs[reg] = (int)e;
       return 0;
     }
     case OP_MOVE_MOUNT: {

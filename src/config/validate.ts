@@ -49,6 +49,13 @@ export function validate(options: Options, defaults: ValidateDefaults): Spec {
   const egid = process.getegid?.() ?? 0;
   const { uidMap, gidMap } = resolveIdMaps(options, namespaces.user, root, euid, egid);
   const keepsCaps = options.keepCaps || (Array.isArray(options.caps) && options.caps.length > 0);
+  if (keepsCaps && namespaces.user && namespaces.mount && options.proc === false) {
+    // The nested map that locks the mounts is written through /proc/self, which is
+    // covered by then.
+    throw new BrigError('ENOTSUPPORTED', 'keeping capabilities without /proc is not yet supported', {
+      stage: 'validate', option: options.keepCaps ? 'keepCaps' : 'caps', hint: 'keep /proc, or keep no capabilities',
+    });
+  }
   if (keepsCaps && (uidMap.length > 1 || uidMap[0]?.count > 1 || gidMap.length > 1 || gidMap[0]?.count > 1)) {
     // Kept capabilities need a nested user namespace to lock the read-only mounts, and
     // the child can write only a one-id map for it; wider maps need a helper inside.
@@ -212,7 +219,11 @@ function resolveIdMaps(options: Options, userns: boolean, root: string | null, e
   let defaultUid = euid === 0 ? OVERFLOW_ID : euid;
   let defaultGid = euid === 0 ? OVERFLOW_ID : egid;
   if (checkBool('rootOwnerIsRoot', options.rootOwnerIsRoot, false)) {
-    const st = statHost('root', root ?? '/');
+    if (root === null) {
+      // The host's root belongs to root: this would map the host's root in, unasked.
+      throw invalidOption('rootOwnerIsRoot', 'rootOwnerIsRoot needs a root directory (root, --chroot)', 'map ids explicitly with uidMap/gidMap (-u/-g) instead');
+    }
+    const st = statHost('root', root);
     defaultUid = st.uid;
     defaultGid = st.gid;
   }
@@ -265,7 +276,7 @@ function resolveEnv(options: Options): string[] {
   if (options.env !== undefined) {
     if (options.env === null || typeof options.env !== 'object') throw invalidOption('env', 'env must be an object of strings');
     for (const [k, v] of Object.entries(options.env)) {
-      if (k === '' || k.includes('=') || typeof v !== 'string') {
+      if (k === '' || k.includes('=') || k.includes('\0') || typeof v !== 'string') {
         throw invalidOption(`env.${k}`, `env entries must be NAME: 'value' strings (got ${JSON.stringify(k)})`);
       }
       env[k] = checkNoNul(`env.${k}`, v);
@@ -296,7 +307,9 @@ function resolveMounts(options: Options, root: string | null, ns: Record<Namespa
   const base = root ?? '/';
   const privateDirs = root === null ? PRIVATE_DIRS : ['/tmp'];
   for (const dir of privateDirs) {
-    if (isDirNoFollow(path.join(base, dir))) {
+    // A symlinked /home (-> var/home, as on image-based distributions) is covered too:
+    // the mount follows the link, inside the sandbox's root.
+    if (isDir(path.join(base, dir))) {
       out.push({ type: 'tmpfs', target: dir, mode: dir.endsWith('tmp') ? 0o1777 : 0o755, readOnly: false });
     }
   }
@@ -347,9 +360,9 @@ function hostRootEntries(): HostEntry[] {
   });
 }
 
-function isDirNoFollow(p: string): boolean {
+function isDir(p: string): boolean {
   try {
-    return fs.lstatSync(p).isDirectory();
+    return fs.statSync(p).isDirectory();
   } catch {
     return false;
   }

@@ -10,6 +10,7 @@ export type ChildOp =
   | { op: 'mountSetattr'; path: string; reg: number; set: number; clear: number; recursive: boolean }
   | { op: 'openTree'; path: string; reg: number }
   | { op: 'moveMount'; reg: number; target: string }
+  | { op: 'fsmount'; fstype: string; attrs: number; reg: number }
   | { op: 'pivotRoot'; newRoot: string }
   | { op: 'mkdir'; path: string; mode: number }
   | { op: 'mkfile'; path: string; mode: number }

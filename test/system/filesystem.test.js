@@ -501,3 +501,43 @@ describe('--chroot with a root built from nothing', { skip }, () => {
     }
   });
 });
+
+describe('root images cannot reach the host through their symlinks', { skip }, () => {
+  /** An image with the static probe as /probe, plus `extra(dir)` to shape it. */
+  function image(t, extra) {
+    const { dir, cleanup } = tempDir(`${P}-img`);
+    t.after(cleanup);
+    fs.copyFileSync(staticProbeBinary(), path.join(dir, 'probe'));
+    fs.chmodSync(path.join(dir, 'probe'), 0o755);
+    for (const d of ['proc', 'dev']) fs.mkdirSync(path.join(dir, d));
+    extra(dir);
+    return dir;
+  }
+
+  test('mount points and symlinks resolve inside the image, never on the host', T, async (t) => {
+    const { dir: hostDir, cleanup } = tempDir(`${P}-host`);
+    t.after(cleanup);
+    fs.chmodSync(hostDir, 0o777);
+    // An absolute symlink in the image naming a host directory brig could write to.
+    const img = image(t, (d) => fs.symlinkSync(hostDir, path.join(d, 'data')));
+    const r = await run({
+      command: ['/probe', 'ls', '/'], root: img, rw: true,
+      mounts: [{ type: 'tmpfs', target: '/data/sub' }, { type: 'symlink', target: '/etc/shadow', path: '/data/planted-link' }],
+    }).catch((e) => e);
+    // Inside the image the link leads nowhere, so the mounts fail; the host stays untouched.
+    assert.ok(r instanceof BrigError, `expected a setup error, got ${JSON.stringify(r)}`);
+    assert.equal(r.stage, 'mount');
+    assert.deepEqual(fs.readdirSync(hostDir), []);
+  });
+
+  test('a private /tmp that is a symlink in the image is still covered', T, async (t) => {
+    const img = image(t, (d) => {
+      fs.mkdirSync(path.join(d, 'var', 'tmp-real'), { recursive: true });
+      fs.writeFileSync(path.join(d, 'var', 'tmp-real', 'left-in-image'), 'x');
+      fs.symlinkSync('var/tmp-real', path.join(d, 'tmp'));
+    });
+    const r = await run({ command: ['/probe', 'ls', '/tmp/'], root: img });
+    assert.equal(r.exitCode, 0, r.stdout);
+    assert.equal(r.stdout, '', 'the tmpfs hides what the image had there');
+  });
+});

@@ -20,7 +20,7 @@ const OP_NAMES = {
   setgroups: 'OP_SETGROUPS', setresgid: 'OP_SETRESGID', setresuid: 'OP_SETRESUID', caps: 'OP_CAPS',
   noNewPrivs: 'OP_NO_NEW_PRIVS', unshare: 'OP_UNSHARE', writeFile: 'OP_WRITE_FILE', pdeathsig: 'OP_PDEATHSIG',
   fds: 'OP_FDS', openReg: 'OP_OPEN_REG', execve: 'OP_EXECVE', execveat: 'OP_EXECVEAT', nice: 'OP_NICE',
-  openTree: 'OP_OPEN_TREE', moveMount: 'OP_MOVE_MOUNT',
+  openTree: 'OP_OPEN_TREE', moveMount: 'OP_MOVE_MOUNT', fsmount: 'OP_FSMOUNT',
 };
 const CODE_TO_OP = Object.fromEntries(Object.entries(OP_NAMES).map(([op, name]) => [ENUM[name], op]));
 
@@ -154,6 +154,11 @@ function decodeFields(op, r) {
       r.pad32();
       return op === 'openTree' ? { reg, path: r.str() } : { reg, target: r.str() };
     }
+    case 'fsmount': {
+      const reg = r.u32();
+      const attrs = r.u32();
+      return { reg, attrs, fstype: r.str() };
+    }
     default:
       throw new Error(`no layout for ${op}`);
   }
@@ -248,6 +253,7 @@ const cases = [
   { in: { op: 'nice', value: 19 }, size: 16, fields: { value: 19 } },
   { in: { op: 'openTree', path: '/dev/null', reg: 4 }, size: 8 + 8 + 10 + 6, fields: { reg: 4, path: '/dev/null' } },
   { in: { op: 'moveMount', reg: 4, target: '/dev/null' }, fields: { reg: 4, target: '/dev/null' } },
+  { in: { op: 'fsmount', fstype: 'proc', attrs: 0xe, reg: 7 }, size: 8 + 8 + 5 + 3, fields: { reg: 7, attrs: 0xe, fstype: 'proc' } },
   { in: { op: 'sethostname', name: 'bôx' }, size: 16, fields: { name: 'bôx' }, why: 'strings are UTF-8 bytes' },
   { in: { op: 'chdir', path: '1234567' }, size: 16, fields: { path: '1234567' }, why: 'exactly filling 8 bytes' },
   { in: { op: 'chdir', path: '12345678' }, size: 24, fields: { path: '12345678' }, why: 'one byte over' },

@@ -114,6 +114,19 @@ function checkOrder(p, label) {
   const creating = all(ops, (o) => ['mkdir', 'mkfile', 'symlink'].includes(o.op) || (o.op === 'mount' && ['tmpfs', 'devpts'].includes(o.fstype)));
   assert.ok(creating.length > 0);
   for (const i of creating) assert.ok(i > firstUid, `${label}: ${ops[i].op} ${ops[i].subject} at ${i} after the id switch at ${firstUid}`);
+  // A pivoted root (--chroot, synthetic) is entered before any path is made or mounted
+  // on, so paths resolve inside it and an image's symlinks cannot point at the host.
+  const pivot = idx(ops, isOp('pivotRoot'));
+  if (pivot >= 0) {
+    // (Only the tmpfs that becomes a synthetic root is mounted before: it is the new root.)
+    for (const i of creating.filter((j) => ops[j].target !== ops[pivot].newRoot)) {
+      assert.ok(i > pivot, `${label}: ${ops[i].op} ${ops[i].subject} at ${i} after pivot_root at ${pivot}`);
+    }
+    for (const o of ops.slice(pivot + 1)) {
+      const target = o.op === 'mount' || o.op === 'moveMount' ? o.target : o.path;
+      if (typeof target === 'string') assert.ok(!target.startsWith(`${ops[pivot].newRoot}/`), `${label}: ${o.op} ${target} after the pivot`);
+    }
+  }
   // Tail: ... caps after the last id change, pdeathsig after it, no_new_privs, exec last.
   const lastId = Math.max(lastIdx(ops, isOp('setresuid')), lastIdx(ops, isOp('setresgid')), lastIdx(ops, isOp('setgroups')));
   const caps = idx(ops, isOp('caps'));
@@ -225,36 +238,39 @@ test('host root stays read-only even with rw (rw applies to a --chroot root)', T
   assert.equal(ro[0].set, MOUNT_ATTR.RDONLY | MOUNT_ATTR.NOSUID | MOUNT_ATTR.NODEV);
 });
 
-test('--chroot root: openTree -> read-only -> moveMount to staging ... pivotRoot(staging) last', T, () => {
+test('--chroot root: openTree -> read-only, nosuid, nodev -> moveMount to staging -> pivotRoot(staging) first', T, () => {
   const { dir, cleanup } = tempRoot(['tmp', 'proc']);
   try {
-    const ops = run({ root: dir }, { staging: '/stage' }).child;
+    const p = run({ root: dir }, { staging: '/stage' });
+    checkOrder(p, 'chroot');
+    const ops = p.child;
     const open = idx(ops, (o) => o.op === 'openTree' && o.path === dir);
     assert.ok(open > 0);
     const reg = ops[open].reg;
     assert.equal(reg, 0, 'the root is the first register');
     const ro = idx(ops, (o) => o.op === 'mountSetattr' && o.reg === reg);
     assert.ok(ro > open);
-    assert.deepEqual({ path: ops[ro].path, set: ops[ro].set, clear: ops[ro].clear, recursive: ops[ro].recursive }, { path: '', set: MOUNT_ATTR.RDONLY, clear: 0, recursive: true });
+    assert.deepEqual({ path: ops[ro].path, set: ops[ro].set, clear: ops[ro].clear, recursive: ops[ro].recursive },
+      { path: '', set: MOUNT_ATTR.RDONLY | MOUNT_ATTR.NOSUID | MOUNT_ATTR.NODEV, clear: 0, recursive: true });
     const move = idx(ops, (o) => o.op === 'moveMount' && o.reg === reg);
     assert.ok(move > ro);
     assert.equal(ops[move].target, '/stage');
     assert.ok(move < idx(ops, isOp('waitParent')), 'the root is attached before the wait');
     const pivot = idx(ops, isOp('pivotRoot'));
     assert.equal(ops[pivot].newRoot, '/stage');
-    assert.equal(pivot, lastIdx(ops, (o) => o.stage === 'mount'), 'pivot_root is the last mount op');
     assert.equal(ops.filter(isOp('pivotRoot')).length, 1);
-    // Everything else is mounted under the staging directory.
-    for (const o of ops.filter((x) => (x.op === 'mount' && x.target !== '/') || x.op === 'mkdir' || x.op === 'mkfile')) {
-      const p = o.op === 'mount' ? o.target : o.path;
-      assert.ok(p.startsWith('/stage/'), `${o.op} ${p} under the staging dir`);
-    }
-    assert.ok(ops.some((o) => o.op === 'moveMount' && o.target === '/stage/dev/null'));
-    assert.ok(ops.some((o) => o.op === 'mount' && o.fstype === 'proc' && o.target === '/stage/proc'));
-    // rw: no read-only root.
+    // After the pivot everything is mounted at its own path inside the new root.
+    assert.ok(idx(ops, (o) => o.op === 'moveMount' && o.target === '/dev/null') > pivot);
+    // /proc is created detached before the pivot (a user namespace needs a visible procfs
+    // to make one) and attached inside the new root after it.
+    const procMount = idx(ops, (o) => o.op === 'fsmount' && o.fstype === 'proc');
+    assert.ok(procMount >= 0 && procMount < pivot);
+    assert.deepEqual(ops[procMount].attrs, MOUNT_ATTR.NOSUID | MOUNT_ATTR.NODEV | MOUNT_ATTR.NOEXEC);
+    assert.ok(idx(ops, (o) => o.op === 'moveMount' && o.reg === ops[procMount].reg && o.target === '/proc') > pivot);
+    // rw: writable, but still no suid or device files from the image.
     const rw = run({ root: dir, rootReadOnly: false }).child;
     assert.equal(rw.filter((o) => o.op === 'mountSetattr' && o.what === 'make the root read-only').length, 0);
-    assert.equal(rw.filter((o) => o.op === 'mountSetattr' && o.reg === 0).length, 0);
+    assert.deepEqual(rw.filter((o) => o.op === 'mountSetattr' && o.reg === 0).map((o) => o.set), [MOUNT_ATTR.NOSUID | MOUNT_ATTR.NODEV]);
     assert.equal(rw.filter(isOp('pivotRoot')).length, 1);
   } finally {
     cleanup();
@@ -266,9 +282,10 @@ test('--chroot root without /dev: the /dev mount point is created before /dev is
   try {
     const spec = validate({ command: ['/bin/true'], root: dir, rw: true }, { stdio: ['ignore', 'pipe', 'pipe'] });
     const ops = plan(spec, CTX).child;
-    const devMount = idx(ops, (o) => o.op === 'mount' && o.target === '/tmp/dev');
-    const devMkdir = idx(ops, (o) => o.op === 'mkdir' && o.path === '/tmp/dev');
+    const devMount = idx(ops, (o) => o.op === 'mount' && o.target === '/dev');
+    const devMkdir = idx(ops, (o) => o.op === 'mkdir' && o.path === '/dev');
     assert.ok(devMkdir >= 0 && devMkdir < devMount, 'mkdir /dev before mounting it');
+    assert.ok(devMkdir > idx(ops, isOp('pivotRoot')), 'inside the new root');
   } finally {
     cleanup();
   }
@@ -302,37 +319,36 @@ test('synthetic root: a tmpfs holding read-only binds of the host entries, pivot
   // Opened early: every entry but symlinks and what brig mounts over (/proc, /dev, a top-level tmpfs).
   const opened = ops.filter((o) => o.op === 'openTree' && !o.path.startsWith('/dev/')).map((o) => o.path);
   assert.deepEqual(opened, ['/usr', '/etc', '/swapfile']);
+  const rootTmpfs = idx(ops, (o) => o.op === 'mount' && o.target === '/stage');
+  assert.equal(ops[rootTmpfs].fstype, 'tmpfs');
+  assert.ok(rootTmpfs > wait);
+  const pivot = idx(ops, isOp('pivotRoot'));
+  assert.equal(ops[pivot].newRoot, '/stage');
+  assert.equal(pivot, rootTmpfs + 1, 'pivot_root into the tmpfs at once');
   for (const name of ['usr', 'etc', 'swapfile']) {
     const open = ops.find((o) => o.op === 'openTree' && o.path === `/${name}`);
     const attr = idx(ops, (o) => o.op === 'mountSetattr' && o.reg === open.reg);
     assert.ok(attr >= 0 && attr < wait, `/${name} made read-only early`);
     assert.deepEqual({ set: ops[attr].set, recursive: ops[attr].recursive }, { set: MOUNT_ATTR.RDONLY | MOUNT_ATTR.NOSUID | MOUNT_ATTR.NODEV, recursive: true });
     const move = idx(ops, (o) => o.op === 'moveMount' && o.reg === open.reg);
-    assert.equal(ops[move].target, `/stage/${name}`);
-    const mp = idx(ops, (o) => (o.op === 'mkdir' || o.op === 'mkfile') && o.path === `/stage/${name}`);
+    assert.equal(ops[move].target, `/${name}`);
+    const mp = idx(ops, (o) => (o.op === 'mkdir' || o.op === 'mkfile') && o.path === `/${name}`);
     assert.equal(ops[mp].op, name === 'swapfile' ? 'mkfile' : 'mkdir');
-    assert.ok(mp < move);
+    assert.ok(pivot < mp && mp < move);
   }
-  assert.equal(idx(ops, (o) => o.op === 'mountSetattr' && o.path === '/'), -1, 'the host root itself is not touched');
-  const rootTmpfs = idx(ops, (o) => o.op === 'mount' && o.target === '/stage');
-  assert.equal(ops[rootTmpfs].fstype, 'tmpfs');
-  assert.ok(rootTmpfs > wait);
-  assert.ok(rootTmpfs < idx(ops, (o) => o.op === 'mkdir' && o.path === '/stage/usr'));
-  assert.deepEqual(ops.filter((o) => o.op === 'symlink' && o.path === '/stage/bin').map((o) => o.target), ['usr/bin']);
-  for (const name of ['proc', 'dev', 'tmp']) assert.ok(ops.some((o) => o.op === 'mkdir' && o.path === `/stage/${name}`), `mount point /${name}`);
-  // No leading /proc before the wait: the tmpfs root does not exist yet.
-  assert.equal(idx(ops, (o) => o.op === 'mount' && o.fstype === 'proc') > wait, true);
-  assert.ok(ops.some((o) => o.op === 'mkdir' && o.path === '/stage/scratch'));
-  assert.ok(ops.some((o) => o.op === 'mount' && o.target === '/stage/scratch'));
-  // The tmpfs root turns read-only once every mount point exists, then pivot_root.
-  const rootRo = idx(ops, (o) => o.op === 'mountSetattr' && o.path === '/stage');
+  assert.deepEqual(ops.filter((o) => o.op === 'symlink' && o.path === '/bin').map((o) => o.target), ['usr/bin']);
+  for (const name of ['proc', 'dev', 'tmp']) assert.ok(ops.some((o) => o.op === 'mkdir' && o.path === `/${name}`), `mount point /${name}`);
+  // /proc: created detached before the pivot, attached inside the new root after it.
+  const procMount = idx(ops, (o) => o.op === 'fsmount' && o.fstype === 'proc');
+  assert.ok(procMount >= 0 && procMount < wait);
+  assert.ok(idx(ops, (o) => o.op === 'moveMount' && o.reg === ops[procMount].reg && o.target === '/proc') > pivot);
+  assert.ok(ops.some((o) => o.op === 'mkdir' && o.path === '/scratch'));
+  assert.ok(ops.some((o) => o.op === 'mount' && o.target === '/scratch'));
+  // The tmpfs root turns read-only once every mount point exists: the last mount op.
+  const rootRo = idx(ops, (o) => o.op === 'mountSetattr' && o.path === '/' && o.what === 'make the root read-only');
   assert.deepEqual({ set: ops[rootRo].set, recursive: ops[rootRo].recursive, reg: ops[rootRo].reg }, { set: MOUNT_ATTR.RDONLY, recursive: false, reg: -1 });
-  const creating = lastIdx(ops, (o) => ['mkdir', 'mkfile', 'symlink'].includes(o.op));
-  assert.ok(rootRo > creating);
-  const pivot = idx(ops, isOp('pivotRoot'));
-  assert.equal(ops[pivot].newRoot, '/stage');
-  assert.equal(pivot, rootRo + 1);
-  assert.equal(pivot, lastIdx(ops, (o) => o.stage === 'mount'));
+  assert.ok(rootRo > lastIdx(ops, (o) => ['mkdir', 'mkfile', 'symlink'].includes(o.op)));
+  assert.equal(rootRo, lastIdx(ops, (o) => o.stage === 'mount' && o.op !== 'unshare' && o.op !== 'writeFile'));
 });
 
 test('synthetic root from validate(): a missing top-level mount point', T, () => {
@@ -341,7 +357,7 @@ test('synthetic root from validate(): a missing top-level mount point', T, () =>
   const p = plan(spec, CTX);
   checkOrder(p, 'validated synthetic');
   assert.equal(p.child.filter(isOp('pivotRoot')).length, 1);
-  assert.ok(p.child.some((o) => o.op === 'mkdir' && o.path === '/tmp/brig-unit-scratch'));
+  assert.ok(p.child.some((o) => o.op === 'mkdir' && o.path === '/brig-unit-scratch'));
 });
 
 // ---------------------------------------------------------------- /dev
@@ -416,12 +432,12 @@ test('bind mount: source opened early, readOnly -> mountSetattr on its register 
   assert.ok(openRo < wait && openRw < wait);
   const r = ops[openRo].reg;
   const setattr = idx(ops, (o) => o.op === 'mountSetattr' && o.reg === r);
-  assert.deepEqual({ path: ops[setattr].path, set: ops[setattr].set, clear: ops[setattr].clear, recursive: ops[setattr].recursive }, { path: '', set: MOUNT_ATTR.RDONLY, clear: 0, recursive: true });
+  assert.deepEqual({ path: ops[setattr].path, set: ops[setattr].set, clear: ops[setattr].clear, recursive: ops[setattr].recursive }, { path: '', set: MOUNT_ATTR.RDONLY | MOUNT_ATTR.NOSUID, clear: 0, recursive: true });
   const move = idx(ops, (o) => o.op === 'moveMount' && o.reg === r);
   assert.equal(ops[move].target, '/data');
   assert.ok(setattr > wait && setattr < move);
   const r2 = ops[openRw].reg;
-  assert.equal(ops.filter((o) => o.op === 'mountSetattr' && o.reg === r2).length, 0, 'read-write bind: no setattr');
+  assert.deepEqual(ops.filter((o) => o.op === 'mountSetattr' && o.reg === r2).map((o) => o.set), [MOUNT_ATTR.NOSUID], 'read-write bind: nosuid only');
   assert.equal(ops.find((o) => o.op === 'moveMount' && o.reg === r2).target, '/rw');
   assert.equal(ops.filter((o) => o.op === 'mkdir' && !o.path.startsWith('/dev')).length, 0, 'present targets: no mount point creation');
 });
