@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <pthread.h>
 #include <uv.h>
 
 #include "spawn.h"
@@ -31,9 +32,13 @@ struct child {
   struct spawn_ctx *ctx;
   int pid, pidfd, report_fd;
   uv_poll_t report_poll, exit_poll;
+  uv_async_t started; /* the launcher thread signals here once the child exists */
+  int sync_fd, cgroup_fd, clone_err;
+  uint64_t clone_flags;
+  struct child *next_job;
   int open_handles;
   int finalized;
-  napi_ref on_report, on_exit;
+  napi_ref on_report, on_exit, on_started;
 };
 
 #define CHECK(call)                                                      \
@@ -139,15 +144,95 @@ static void finalize_child(napi_env env, void *data, void *hint) {
   struct child *ch = data;
   napi_delete_reference(env, ch->on_report);
   napi_delete_reference(env, ch->on_exit);
+  if (ch->on_started) napi_delete_reference(env, ch->on_started);
   ch->finalized = 1;
   maybe_free(ch);
 }
 
-/* spawn(ops: Buffer, flags: bigint, cgroupFd: number, onReport, onExit)
- *   -> { handle, pid, syncFd } */
+/* The launcher thread: clone3 with a network namespace costs about a millisecond of
+ * kernel work, which would otherwise block the event loop once per launch. One thread,
+ * alive for the whole process, does every clone3: the kernel ties PR_SET_PDEATHSIG to
+ * the creating thread, so it must never exit before the process does. */
+static pthread_mutex_t queue_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t queue_cond = PTHREAD_COND_INITIALIZER;
+static struct child *queue_head, *queue_tail;
+static pthread_once_t launcher_once = PTHREAD_ONCE_INIT;
+static int launcher_err;
+
+static void *launcher_main(void *arg) {
+  (void)arg;
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, NULL); /* signals are for the main thread */
+  for (;;) {
+    pthread_mutex_lock(&queue_lock);
+    while (!queue_head) pthread_cond_wait(&queue_cond, &queue_lock);
+    struct child *ch = queue_head;
+    queue_head = ch->next_job;
+    if (!queue_head) queue_tail = NULL;
+    pthread_mutex_unlock(&queue_lock);
+    int pid = spawn_child(ch->ctx, ch->clone_flags, ch->cgroup_fd, &ch->pidfd, &ch->report_fd, &ch->sync_fd);
+    if (pid < 0) ch->clone_err = -pid;
+    else ch->pid = pid;
+    uv_async_send(&ch->started);
+  }
+  return NULL;
+}
+
+static void start_launcher(void) {
+  pthread_t t;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  launcher_err = pthread_create(&t, &attr, launcher_main, NULL);
+  pthread_attr_destroy(&attr);
+}
+
+/* Back on the event loop: start watching the child, then tell JS. */
+static void on_started(uv_async_t *h) {
+  struct child *ch = h->data;
+  uv_close((uv_handle_t *)h, on_handle_closed);
+  napi_env env = ch->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value fn, global, args[3], ignored;
+  napi_get_reference_value(env, ch->on_started, &fn);
+  napi_get_global(env, &global);
+  if (ch->clone_err) {
+    spawn_ctx_free(ch->ctx);
+    ch->ctx = NULL;
+    napi_create_int32(env, ch->clone_err, &args[0]);
+    napi_create_int32(env, 0, &args[1]);
+    napi_create_int32(env, -1, &args[2]);
+  } else {
+    uv_loop_t *loop;
+    napi_get_uv_event_loop(env, &loop);
+    uv_poll_init(loop, &ch->report_poll, ch->report_fd);
+    uv_poll_init(loop, &ch->exit_poll, ch->pidfd);
+    ch->report_poll.data = ch->exit_poll.data = ch;
+    ch->open_handles += 2;
+    uv_poll_start(&ch->report_poll, UV_READABLE | UV_DISCONNECT, on_report_readable);
+    uv_poll_start(&ch->exit_poll, UV_READABLE, on_exit_readable);
+    napi_create_int32(env, 0, &args[0]);
+    napi_create_int32(env, ch->pid, &args[1]);
+    napi_create_int32(env, ch->sync_fd, &args[2]);
+  }
+  if (napi_call_function(env, global, fn, 3, args, &ignored) == napi_pending_exception) {
+    napi_value err;
+    napi_get_and_clear_last_exception(env, &err);
+    napi_fatal_exception(env, err);
+  }
+  napi_delete_reference(env, ch->on_started);
+  ch->on_started = NULL;
+  napi_close_handle_scope(env, scope);
+}
+
+/* spawn(ops: Buffer, flags: bigint, cgroupFd: number, onStarted(errno, pid, syncFd),
+ *       onReport, onExit) -> handle. The clone happens on the launcher thread; the
+ * caller's fds must stay open until onStarted (the child copies the fd table). */
 static napi_value Spawn(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 6;
+  napi_value argv[6];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   void *data;
   size_t len;
@@ -157,6 +242,8 @@ static napi_value Spawn(napi_env env, napi_callback_info info) {
   CHECK(napi_get_value_bigint_uint64(env, argv[1], &flags, &lossless));
   int32_t cgroup_fd;
   CHECK(napi_get_value_int32(env, argv[2], &cgroup_fd));
+  pthread_once(&launcher_once, start_launcher);
+  if (launcher_err) return throw_errno(env, "pthread_create", launcher_err);
 
   struct spawn_ctx *ctx = calloc(1, sizeof *ctx);
   struct child *ch = calloc(1, sizeof *ch);
@@ -166,40 +253,30 @@ static napi_value Spawn(napi_env env, napi_callback_info info) {
   }
   memcpy(ctx->ops, data, len);
   ctx->ops_len = len;
-
-  int pidfd, report_fd, sync_fd;
-  int pid = spawn_child(ctx, flags, cgroup_fd, &pidfd, &report_fd, &sync_fd);
-  if (pid < 0) {
-    spawn_ctx_free(ctx);
-    free(ch);
-    return throw_errno(env, "clone3", -pid);
-  }
   ch->env = env;
   ch->ctx = ctx;
-  ch->pid = pid;
-  ch->pidfd = pidfd;
-  ch->report_fd = report_fd;
-  napi_create_reference(env, argv[3], 1, &ch->on_report);
-  napi_create_reference(env, argv[4], 1, &ch->on_exit);
-
+  ch->pidfd = ch->report_fd = ch->sync_fd = -1;
+  ch->clone_flags = flags;
+  ch->cgroup_fd = cgroup_fd;
+  CHECK(napi_create_reference(env, argv[3], 1, &ch->on_started));
+  CHECK(napi_create_reference(env, argv[4], 1, &ch->on_report));
+  CHECK(napi_create_reference(env, argv[5], 1, &ch->on_exit));
   uv_loop_t *loop;
   CHECK(napi_get_uv_event_loop(env, &loop));
-  uv_poll_init(loop, &ch->report_poll, report_fd);
-  uv_poll_init(loop, &ch->exit_poll, pidfd);
-  ch->report_poll.data = ch->exit_poll.data = ch;
-  ch->open_handles = 2;
-  uv_poll_start(&ch->report_poll, UV_READABLE | UV_DISCONNECT, on_report_readable);
-  uv_poll_start(&ch->exit_poll, UV_READABLE, on_exit_readable);
+  uv_async_init(loop, &ch->started, on_started);
+  ch->started.data = ch;
+  ch->open_handles = 1;
 
-  napi_value result, handle, v;
-  CHECK(napi_create_object(env, &result));
+  pthread_mutex_lock(&queue_lock);
+  if (queue_tail) queue_tail->next_job = ch;
+  else queue_head = ch;
+  queue_tail = ch;
+  pthread_cond_signal(&queue_cond);
+  pthread_mutex_unlock(&queue_lock);
+
+  napi_value handle;
   CHECK(napi_create_external(env, ch, finalize_child, NULL, &handle));
-  CHECK(napi_set_named_property(env, result, "handle", handle));
-  CHECK(napi_create_int32(env, pid, &v));
-  CHECK(napi_set_named_property(env, result, "pid", v));
-  CHECK(napi_create_int32(env, sync_fd, &v));
-  CHECK(napi_set_named_property(env, result, "syncFd", v));
-  return result;
+  return handle;
 }
 
 /* kill(handle, signal) -> boolean: false when the child has already been reaped. */

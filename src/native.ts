@@ -10,20 +10,18 @@ import { packageRoot } from './paths.js';
 /** Report kinds (native/ops.h): 0 is the end of the report stream. */
 export const REPORT = { EOF: 0, ERROR: 1, READY: 2, EXITED: 3, SIGNALED: 4 } as const;
 
-export interface SpawnResult {
-  handle: object;
-  pid: number;
-  syncFd: number;
-}
-
 export interface Addon {
+  /** Queue a launch: the addon's launcher thread clones the child, then `onStarted` runs
+   *  on the event loop (errno 0 on success). Fds the child should inherit must stay open
+   *  until then. Returns the handle for kill(). */
   spawn(
     ops: Buffer,
     cloneFlags: bigint,
     cgroupFd: number,
+    onStarted: (errno: number, pid: number, syncFd: number) => void,
     onReport: (kind: number, index: number, err: number, value: number) => void,
     onExit: (waitErr: number, killed: number, status: number, utimeUs: number, stimeUs: number, maxrssKb: number) => void,
-  ): SpawnResult;
+  ): object;
   kill(handle: object, signal: number): boolean;
   pipe(): [number, number];
   /** A new pseudo-terminal: [master, slave], close-on-exec, master non-blocking. */

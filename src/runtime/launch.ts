@@ -87,7 +87,7 @@ function stagingDir(): string {
 export async function launch(spec: Spec, stdio: StdioSetup): Promise<Launched> {
   const addon = native();
   let p: Plan;
-  let started: ReturnType<typeof addon.spawn>;
+  let started: { handle: object; pid: number; syncFd: number };
   const t0 = performance.now();
   let settleReady!: (err?: BrigError) => void;
   let settleExit!: (e: RawExit) => void;
@@ -156,19 +156,21 @@ export async function launch(spec: Spec, stdio: StdioSetup): Promise<Launched> {
       exitSeen = { waitErr, killed, status, utimeUs, stimeUs, at: performance.now() };
       finishExit();
     };
-    try {
-      started = addon.spawn(encode(p.child), p.cloneFlags, -1, onReport, onExit);
-    } catch (e) {
-      const err = e as { errno?: number; message: string };
-      throw new BrigError('ESETUP', 'cannot create the sandbox process', {
-        stage: 'clone', syscall: 'clone3', errno: err.errno,
-        hint: err.errno === 1 || err.errno === 28 ? 'user namespaces may be disabled or exhausted here: see brig doctor' : undefined,
-      });
-    }
+    const ops = encode(p.child);
+    started = await new Promise<{ handle: object; pid: number; syncFd: number }>((resolve, reject) => {
+      const handle = addon.spawn(ops, p.cloneFlags, -1, (errno, pid, syncFd) => {
+        if (errno === 0) return resolve({ handle, pid, syncFd });
+        reject(new BrigError('ESETUP', 'cannot create the sandbox process', {
+          stage: 'clone', syscall: 'clone3', errno,
+          hint: errno === 1 || errno === 28 ? 'user namespaces may be disabled or exhausted here: see brig doctor' : undefined,
+        }));
+      }, onReport, onExit);
+    });
   } catch (e) {
     stdio.closeAll();
     throw e;
   }
+  // Only now: the child took its copies of these fds when it was cloned.
   stdio.closeChildEnds();
 
   const kill = (signal: number): boolean => {
