@@ -35,6 +35,10 @@
 #ifndef AT_RECURSIVE
 #define AT_RECURSIVE 0x8000
 #endif
+/* The nested-map helper runs on the low end of the child's stack; the child itself
+ * uses a few kilobytes at the top. */
+#define NESTED_HELPER_STACK (32 * 1024)
+
 #ifndef FSOPEN_CLOEXEC
 #define FSOPEN_CLOEXEC 0x00000001
 #define FSCONFIG_CMD_CREATE 6
@@ -52,6 +56,48 @@
 #define PR_CAP_AMBIENT 47
 #define PR_CAP_AMBIENT_RAISE 2
 #define PR_CAP_AMBIENT_CLEAR_ALL 4
+#endif
+
+/* The clone3 trampoline: the child must not return into the caller's frame (it has a new
+ * stack), so it calls fn(arg) straight from assembly and exits with its result. */
+long brig_clone3(struct clone_args *args, size_t size, int (*fn)(void *), void *arg);
+#if defined(__x86_64__)
+__asm__(".text\n"
+        ".globl brig_clone3\n"
+        ".type brig_clone3,@function\n"
+        "brig_clone3:\n"
+        "  mov %rdx, %r8\n"
+        "  mov %rcx, %r9\n"
+        "  mov $435, %eax\n"
+        "  syscall\n"
+        "  test %rax, %rax\n"
+        "  jnz 1f\n"
+        "  xor %ebp, %ebp\n"
+        "  mov %r9, %rdi\n"
+        "  call *%r8\n"
+        "  mov %eax, %edi\n"
+        "  mov $231, %eax\n"
+        "  syscall\n"
+        "  hlt\n"
+        "1: ret\n"
+        ".size brig_clone3, .-brig_clone3\n");
+#elif defined(__aarch64__)
+__asm__(".text\n"
+        ".globl brig_clone3\n"
+        ".type brig_clone3,%function\n"
+        "brig_clone3:\n"
+        "  mov x10, x2\n"
+        "  mov x11, x3\n"
+        "  mov x8, #435\n"
+        "  svc #0\n"
+        "  cbnz x0, 1f\n"
+        "  mov x29, #0\n"
+        "  mov x0, x11\n"
+        "  blr x10\n"
+        "  mov x8, #94\n"
+        "  svc #0\n"
+        "1: ret\n"
+        ".size brig_clone3, .-brig_clone3\n");
 #endif
 
 struct reader {
@@ -245,6 +291,82 @@ static long do_execveat(struct spawn_ctx *c, struct reader *r) {
   return SYS5(SYS_execveat, c->regs[reg], "", slots, slots + argc + 1, AT_EMPTY_PATH);
 }
 
+/* OP_NESTED_USERNS: only a process outside a user namespace, with CAP_SETUID there, may
+ * write a map wider than its own one id. So a helper is cloned first (sharing memory, on
+ * the low end of this stack); it waits until we have unshared, writes our maps, and
+ * exits with 0 or an errno, and we reap it before going on. */
+struct nested_job {
+  int go_fd;
+  const char *uid_map, *gid_map;
+  char uid_path[40], gid_path[40];
+};
+
+static long write_text(const char *path, const char *text) {
+  long len = 0;
+  while (text[len]) len++;
+  long fd = SYS4(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CLOEXEC, 0);
+  if (fd < 0) return fd;
+  long n = SYS3(SYS_write, fd, text, len);
+  SYS1(SYS_close, fd);
+  return n < 0 ? n : 0;
+}
+
+static int nested_helper(void *arg) {
+  struct nested_job *job = arg;
+  char b;
+  if (SYS3(SYS_read, job->go_fd, &b, 1) != 1) return 255;
+  long e = write_text(job->uid_path, job->uid_map);
+  if (e == 0) e = write_text(job->gid_path, job->gid_map);
+  return (int)-e;
+}
+
+static void proc_path(char *out, long pid, const char *file) {
+  char digits[20];
+  int n = 0, i = 0;
+  do digits[n++] = (char)('0' + pid % 10); while ((pid /= 10) > 0);
+  for (const char *p = "/proc/"; *p; p++) out[i++] = *p;
+  while (n) out[i++] = digits[--n];
+  out[i++] = '/';
+  for (const char *p = file; *p; p++) out[i++] = *p;
+  out[i] = 0;
+}
+
+static long nested_userns(struct spawn_ctx *c, struct reader *r) {
+  struct nested_job job;
+  job.uid_map = rdstr(r);
+  job.gid_map = rdstr(r);
+  long self = SYS0(SYS_getpid);
+  proc_path(job.uid_path, self, "uid_map");
+  proc_path(job.gid_path, self, "gid_map");
+  int go[2];
+  long e = SYS2(SYS_pipe2, go, O_CLOEXEC);
+  if (e < 0) return e;
+  job.go_fd = go[0];
+  struct clone_args args;
+  __builtin_memset(&args, 0, sizeof args);
+  args.flags = CLONE_VM;
+  args.exit_signal = SIGCHLD;
+  args.stack = (uint64_t)(uintptr_t)c->stack;
+  args.stack_size = NESTED_HELPER_STACK;
+  long helper = brig_clone3(&args, sizeof args, nested_helper, &job);
+  if (helper < 0) {
+    SYS1(SYS_close, go[0]);
+    SYS1(SYS_close, go[1]);
+    return helper;
+  }
+  e = SYS1(SYS_unshare, CLONE_NEWUSER | CLONE_NEWNS);
+  if (e == 0) SYS3(SYS_write, go[1], "g", 1);
+  SYS1(SYS_close, go[1]); /* on failure the helper reads EOF and gives up */
+  SYS1(SYS_close, go[0]);
+  int status = 0;
+  while (SYS4(SYS_wait4, helper, &status, 0, 0) == -EINTR) {
+  }
+  if (e < 0) return e;
+  if ((status & 0x7f) != 0) return -ECHILD;
+  int code = (status >> 8) & 0xff;
+  return code ? -code : 0;
+}
+
 static long run_op(struct spawn_ctx *c, uint32_t code, struct reader *r) {
   switch (code) {
     case OP_WAIT_PARENT: {
@@ -396,6 +518,8 @@ static long run_op(struct spawn_ctx *c, uint32_t code, struct reader *r) {
       c->regs[reg] = (int)fd;
       return 0;
     }
+    case OP_NESTED_USERNS:
+      return nested_userns(c, r);
     case OP_FSMOUNT: {
       uint32_t reg = rd32(r), attrs = rd32(r);
       const char *fstype = rdstr(r);

@@ -45,6 +45,8 @@ enum brig_op {
   OP_NICE = 27,         /* i32 nice, u32 pad */
   OP_OPEN_TREE = 28,    /* u32 reg, u32 pad; s path: a detached recursive copy of the mount tree */
   OP_MOVE_MOUNT = 29,   /* u32 reg, u32 pad; s target: attach the tree from register reg */
+  OP_NESTED_USERNS = 31, /* s uid_map, s gid_map: unshare(CLONE_NEWUSER | CLONE_NEWNS), with
+                           the maps written by a helper left outside (any width) */
   OP_FSMOUNT = 30,      /* u32 reg, u32 mount_attrs; s fstype: a new detached mount (fsopen,
                            fsmount) kept in register reg, for OP_MOVE_MOUNT */
 };

@@ -24,47 +24,6 @@
 
 #define CHILD_STACK_SIZE (256 * 1024)
 
-/* The clone3 trampoline: the child must not return into the caller's frame (it has a new
- * stack), so it calls fn(arg) straight from assembly and exits with its result. */
-long brig_clone3(struct clone_args *args, size_t size, int (*fn)(void *), void *arg);
-#if defined(__x86_64__)
-__asm__(".text\n"
-        ".globl brig_clone3\n"
-        ".type brig_clone3,@function\n"
-        "brig_clone3:\n"
-        "  mov %rdx, %r8\n"
-        "  mov %rcx, %r9\n"
-        "  mov $435, %eax\n"
-        "  syscall\n"
-        "  test %rax, %rax\n"
-        "  jnz 1f\n"
-        "  xor %ebp, %ebp\n"
-        "  mov %r9, %rdi\n"
-        "  call *%r8\n"
-        "  mov %eax, %edi\n"
-        "  mov $231, %eax\n"
-        "  syscall\n"
-        "  hlt\n"
-        "1: ret\n"
-        ".size brig_clone3, .-brig_clone3\n");
-#elif defined(__aarch64__)
-__asm__(".text\n"
-        ".globl brig_clone3\n"
-        ".type brig_clone3,%function\n"
-        "brig_clone3:\n"
-        "  mov x10, x2\n"
-        "  mov x11, x3\n"
-        "  mov x8, #435\n"
-        "  svc #0\n"
-        "  cbnz x0, 1f\n"
-        "  mov x29, #0\n"
-        "  mov x0, x11\n"
-        "  blr x10\n"
-        "  mov x8, #94\n"
-        "  svc #0\n"
-        "1: ret\n"
-        ".size brig_clone3, .-brig_clone3\n");
-#endif
 
 /* ---- parent side ---- */
 

@@ -56,13 +56,6 @@ export function validate(options: Options, defaults: ValidateDefaults): Spec {
       stage: 'validate', option: options.keepCaps ? 'keepCaps' : 'caps', hint: 'keep /proc, or keep no capabilities',
     });
   }
-  if (keepsCaps && (uidMap.length > 1 || uidMap[0]?.count > 1 || gidMap.length > 1 || gidMap[0]?.count > 1)) {
-    // Kept capabilities need a nested user namespace to lock the read-only mounts, and
-    // the child can write only a one-id map for it; wider maps need a helper inside.
-    throw new BrigError('ENOTSUPPORTED', 'keeping capabilities with a multi-id map is not yet supported (the helper that writes a wide nested map is not built yet)', {
-      stage: 'validate', option: options.keepCaps ? 'keepCaps' : 'caps', hint: 'keep capabilities with one-id maps, or keep none',
-    });
-  }
   const env = resolveEnv(options);
   const pathVar = env.find((e) => e.startsWith('PATH='))?.slice(5) ?? DEFAULT_PATH;
   const execFile = options.execFile ?? command[0];

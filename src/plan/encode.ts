@@ -9,7 +9,7 @@ const CODES: Record<ChildOp['op'], number> = {
   waitParent: 1, mount: 2, mountSetattr: 3, pivotRoot: 4, mkdir: 6, mkfile: 7, symlink: 8, chdir: 9,
   sethostname: 10, setrlimit: 11, setsid: 12, newKeyring: 13, loopbackUp: 14, setgroups: 15, setresgid: 16,
   setresuid: 17, caps: 18, noNewPrivs: 19, unshare: 20, writeFile: 21, pdeathsig: 22, fds: 23, openReg: 24,
-  execve: 25, execveat: 26, nice: 27, openTree: 28, moveMount: 29, fsmount: 30,
+  execve: 25, execveat: 26, nice: 27, openTree: 28, moveMount: 29, fsmount: 30, nestedUserns: 31,
 };
 const AT_RECURSIVE = 0x8000;
 
@@ -138,6 +138,9 @@ function body(op: ChildOp, w: Writer): void {
       return;
     case 'fsmount':
       w.u32(op.reg).u32(op.attrs).str(op.fstype);
+      return;
+    case 'nestedUserns':
+      w.str(op.uidMap).str(op.gidMap);
       return;
   }
 }

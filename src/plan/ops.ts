@@ -11,6 +11,7 @@ export type ChildOp =
   | { op: 'openTree'; path: string; reg: number }
   | { op: 'moveMount'; reg: number; target: string }
   | { op: 'fsmount'; fstype: string; attrs: number; reg: number }
+  | { op: 'nestedUserns'; uidMap: string; gidMap: string }
   | { op: 'pivotRoot'; newRoot: string }
   | { op: 'mkdir'; path: string; mode: number }
   | { op: 'mkfile'; path: string; mode: number }

@@ -85,10 +85,18 @@ export function plan(spec: Spec, ctx: PlanContext): Plan {
     // Any capability kept (CAP_SYS_ADMIN among them) could remount or unmount what brig
     // built: lock the mounts by moving into a nested user namespace with a fresh mount
     // namespace; the kernel then refuses to make them writable or to uncover them.
-    child.push({ op: 'unshare', flags: CLONE.NEWUSER | CLONE.NEWNS, stage: 'mount', what: 'lock mounts in a nested user namespace' });
-    child.push({ op: 'writeFile', path: '/proc/self/uid_map', content: `${spec.uid} ${setupUid} 1\n`, stage: 'idmap', what: 'write the nested uid map', subject: '/proc/self/uid_map' });
-    child.push({ op: 'writeFile', path: '/proc/self/setgroups', content: 'deny', stage: 'idmap', what: 'deny setgroups in the nested namespace', subject: '/proc/self/setgroups' });
-    child.push({ op: 'writeFile', path: '/proc/self/gid_map', content: `${spec.gid} ${setupGid} 1\n`, stage: 'idmap', what: 'write the nested gid map', subject: '/proc/self/gid_map' });
+    const wide = spec.uidMap.length > 1 || spec.uidMap[0].count > 1 || spec.gidMap.length > 1 || spec.gidMap[0].count > 1;
+    if (wide) {
+      // Every id the sandbox has stays mapped (identity): a helper left outside writes it.
+      const identity = (map: Spec['uidMap']) => map.map((m) => `${m.inside} ${m.inside} ${m.count}\n`).join('');
+      child.push({ op: 'nestedUserns', uidMap: identity(spec.uidMap), gidMap: identity(spec.gidMap), stage: 'mount', what: 'lock mounts in a nested user namespace' });
+    } else {
+      // One id: the child may write its own map.
+      child.push({ op: 'unshare', flags: CLONE.NEWUSER | CLONE.NEWNS, stage: 'mount', what: 'lock mounts in a nested user namespace' });
+      child.push({ op: 'writeFile', path: '/proc/self/uid_map', content: `${spec.uid} ${setupUid} 1\n`, stage: 'idmap', what: 'write the nested uid map', subject: '/proc/self/uid_map' });
+      child.push({ op: 'writeFile', path: '/proc/self/setgroups', content: 'deny', stage: 'idmap', what: 'deny setgroups in the nested namespace', subject: '/proc/self/setgroups' });
+      child.push({ op: 'writeFile', path: '/proc/self/gid_map', content: `${spec.gid} ${setupGid} 1\n`, stage: 'idmap', what: 'write the nested gid map', subject: '/proc/self/gid_map' });
+    }
     if (lateFlags) child.push({ op: 'unshare', flags: lateFlags, stage: 'process', what: 'create the network, UTS and IPC namespaces' });
     child.push(...uts, ...net);
   }

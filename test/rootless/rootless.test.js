@@ -67,6 +67,18 @@ describe('rootless sandboxes', { skip }, () => {
     assert.deepEqual(lines, [`0 ${uid} 1`, `1 ${start} ${n}`, `0 ${gid} 1`, `1 ${start} ${n}`]);
   });
 
+  test('kept capabilities with a newuidmap range: the wide map is kept, mounts stay locked', { ...T, skip: subids ? undefined : 'no subordinate ids were set up (newuidmap missing)' }, async () => {
+    const [start] = subids.split(':').map(Number);
+    const r = await run({
+      command: ['sh', '-c', 'cat /proc/self/uid_map; mount -o remount,rw / 2>/dev/null && echo remounted || echo locked'],
+      keepCaps: true,
+      uidMap: [{ inside: 0, outside: uid, count: 1 }, { inside: 1, outside: start, count: 10 }],
+      gidMap: [{ inside: 0, outside: gid, count: 1 }, { inside: 1, outside: start, count: 10 }],
+    });
+    const lines = r.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/).join(' '));
+    assert.deepEqual(lines, ['0 0 1', '1 1 10', 'locked']);
+  });
+
   test('mapping a range outside /etc/subuid is refused by newuidmap with a clear error', { ...T, skip: subids ? undefined : 'newuidmap is not set up' }, async () => {
     const err = await run({ command: ['true'], uidMap: [{ inside: 0, outside: 1, count: 5 }] }).catch((e) => e);
     assert.ok(err instanceof BrigError, String(err));

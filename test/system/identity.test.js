@@ -297,3 +297,25 @@ describe('no_new_privs', { skip }, () => {
     assert.equal(d.stdout, 'NoNewPrivs:\t1\n', d.stderr);
   });
 });
+
+describe('kept capabilities with a wide id map', { skip }, () => {
+  test('every mapped id stays usable, capabilities act on the sandbox, mounts stay locked', T, async () => {
+    const r = await run({
+      command: ['/bin/sh', '-c', [
+        'cat /proc/self/uid_map',
+        'grep CapEff /proc/self/status',
+        'mount -o remount,rw / 2>/dev/null && echo remounted || echo locked',
+        'hostname inside-name && hostname',
+        // A mapped id other than 0 works for files (tmpfs /tmp) and for setuid.
+        'touch /tmp/f && chown 42:42 /tmp/f && stat -c %u:%g /tmp/f',
+      ].join('; ')],
+      keepCaps: true,
+      uidMap: [{ inside: 0, outside: 65534, count: 1 }, { inside: 1, outside: 400000, count: 100 }],
+      gidMap: [{ inside: 0, outside: 65534, count: 1 }, { inside: 1, outside: 400000, count: 100 }],
+    });
+    const out = r.stdout.split('\n');
+    assert.deepEqual(out.slice(0, 2).map((l) => l.trim().split(/\s+/).join(' ')), ['0 0 1', '1 1 100']);
+    assert.doesNotMatch(out[2], /CapEff:\s+0{16}/);
+    assert.deepEqual(out.slice(3, 6), ['locked', 'inside-name', '42:42']);
+  });
+});

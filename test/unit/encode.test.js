@@ -20,7 +20,7 @@ const OP_NAMES = {
   setgroups: 'OP_SETGROUPS', setresgid: 'OP_SETRESGID', setresuid: 'OP_SETRESUID', caps: 'OP_CAPS',
   noNewPrivs: 'OP_NO_NEW_PRIVS', unshare: 'OP_UNSHARE', writeFile: 'OP_WRITE_FILE', pdeathsig: 'OP_PDEATHSIG',
   fds: 'OP_FDS', openReg: 'OP_OPEN_REG', execve: 'OP_EXECVE', execveat: 'OP_EXECVEAT', nice: 'OP_NICE',
-  openTree: 'OP_OPEN_TREE', moveMount: 'OP_MOVE_MOUNT', fsmount: 'OP_FSMOUNT',
+  openTree: 'OP_OPEN_TREE', moveMount: 'OP_MOVE_MOUNT', fsmount: 'OP_FSMOUNT', nestedUserns: 'OP_NESTED_USERNS',
 };
 const CODE_TO_OP = Object.fromEntries(Object.entries(OP_NAMES).map(([op, name]) => [ENUM[name], op]));
 
@@ -154,6 +154,8 @@ function decodeFields(op, r) {
       r.pad32();
       return op === 'openTree' ? { reg, path: r.str() } : { reg, target: r.str() };
     }
+    case 'nestedUserns':
+      return { uidMap: r.str(), gidMap: r.str() };
     case 'fsmount': {
       const reg = r.u32();
       const attrs = r.u32();
@@ -253,6 +255,7 @@ const cases = [
   { in: { op: 'nice', value: 19 }, size: 16, fields: { value: 19 } },
   { in: { op: 'openTree', path: '/dev/null', reg: 4 }, size: 8 + 8 + 10 + 6, fields: { reg: 4, path: '/dev/null' } },
   { in: { op: 'moveMount', reg: 4, target: '/dev/null' }, fields: { reg: 4, target: '/dev/null' } },
+  { in: { op: 'nestedUserns', uidMap: '0 0 1\n', gidMap: '0 0 2\n' }, size: 8 + 7 + 7 + 2, fields: { uidMap: '0 0 1\n', gidMap: '0 0 2\n' } },
   { in: { op: 'fsmount', fstype: 'proc', attrs: 0xe, reg: 7 }, size: 8 + 8 + 5 + 3, fields: { reg: 7, attrs: 0xe, fstype: 'proc' } },
   { in: { op: 'sethostname', name: 'bôx' }, size: 16, fields: { name: 'bôx' }, why: 'strings are UTF-8 bytes' },
   { in: { op: 'chdir', path: '1234567' }, size: 16, fields: { path: '1234567' }, why: 'exactly filling 8 bytes' },

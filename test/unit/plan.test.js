@@ -103,7 +103,9 @@ function checkOrder(p, label) {
     idx(ops, (o) => o.op === 'mount' && o.target === '/' && o.flags === (MS.REC | MS.PRIVATE)),
     ...all(ops, isOp('openTree')), ...all(ops, isOp('openReg')),
     idx(ops, (o) => o.op === 'mountSetattr' && o.what === 'make the root read-only'),
-    ...all(ops, isOp('sethostname')), ...all(ops, isOp('loopbackUp')), ...all(ops, isOp('setsid')), ...all(ops, isOp('newKeyring')),
+    // (With kept capabilities the hostname and loopback wait for the nested namespace.)
+    ...(ops.some((o) => o.op === 'nestedUserns' || (o.op === 'unshare' && (o.flags & CLONE.NEWUSER))) ? [] : [...all(ops, isOp('sethostname')), ...all(ops, isOp('loopbackUp'))]),
+    ...all(ops, isOp('setsid')), ...all(ops, isOp('newKeyring')),
   ].filter((i) => i >= 0);
   for (const i of early) assert.ok(i < wait, `${label}: ${ops[i].op} (${ops[i].what}) at ${i} before waitParent at ${wait}`);
   assert.equal(idx(ops, (o) => o.op === 'mount' && o.target === '/'), 0, `${label}: making mounts private is the first op`);
@@ -500,17 +502,13 @@ test('caps: dropped to the kept set; keepCaps null keeps all and locks mounts in
     uidMap: [{ inside: 0, outside: 100000, count: 1, useNewidmap: false }, { inside: 1000, outside: 65534, count: 1, useNewidmap: false }],
     gidMap: [{ inside: 0, outside: 100000, count: 1, useNewidmap: false }, { inside: 2000, outside: 65534, count: 1, useNewidmap: false }],
   };
+  // Two map lines: a helper outside writes the identity of both into the nested namespace.
   const ops = run(spec).child;
-  const un = idx(ops, isOp('unshare'));
-  assert.equal(ops[un].flags, CLONE.NEWUSER | CLONE.NEWNS);
-  assert.ok(un > lastIdx(ops, (o) => o.stage === 'mount' && o.op !== 'unshare'), 'after the mounts');
-  const writes = ops.slice(un + 1, un + 4);
-  assert.deepEqual(writes.map((o) => [o.op, o.path, o.content]), [
-    ['writeFile', '/proc/self/uid_map', '1000 0 1\n'],
-    ['writeFile', '/proc/self/setgroups', 'deny'],
-    ['writeFile', '/proc/self/gid_map', '2000 0 1\n'],
-  ]);
-  assert.ok(un + 3 < idx(ops, isOp('caps')));
+  const un = idx(ops, isOp('nestedUserns'));
+  assert.deepEqual([ops[un].uidMap, ops[un].gidMap], ['0 0 1\n1000 1000 1\n', '0 0 1\n2000 2000 1\n']);
+  assert.ok(un > lastIdx(ops, (o) => o.stage === 'mount' && o.op !== 'nestedUserns' && o.op !== 'unshare'), 'after the mounts');
+  assert.ok(un < idx(ops, isOp('caps')));
+  assert.deepEqual(ops.filter(isOp('setresuid')).map((o) => o.uid), [0, 1000], 'inside root for the setup, then the command uid');
   assert.equal(ops.find(isOp('caps')).keep >= 0xffffffffffn, true);
   // The usual single-line maps: the nested map keeps the same ids.
   const single = run({ keepCaps: null }).child;
@@ -632,4 +630,25 @@ test('plan() is pure: the same spec gives the same plan and the spec is not chan
   const b = plan(spec, CTX);
   assert.deepEqual(a, b);
   assert.deepEqual(spec, copy);
+});
+
+test('kept capabilities with a wide map: one nestedUserns op with identity maps, then net/UTS/IPC', T, () => {
+  const spec = {
+    keepCaps: null,
+    uidMap: [{ inside: 0, outside: 65534, count: 1, useNewidmap: false }, { inside: 1, outside: 300000, count: 1000, useNewidmap: false }],
+    gidMap: [{ inside: 0, outside: 65534, count: 1, useNewidmap: false }],
+  };
+  const p = run(spec);
+  checkOrder(p, 'wide keepCaps');
+  const ops = p.child;
+  const nested = ops.filter(isOp('nestedUserns'));
+  assert.equal(nested.length, 1);
+  assert.equal(nested[0].uidMap, '0 0 1\n1 1 1000\n');
+  assert.equal(nested[0].gidMap, '0 0 1\n');
+  assert.equal(ops.filter((o) => o.op === 'writeFile').length, 0, 'no self-written maps');
+  const i = idx(ops, isOp('nestedUserns'));
+  assert.ok(i > lastIdx(ops, (o) => o.stage === 'mount' && o.op !== 'nestedUserns' && o.op !== 'unshare'), 'after every mount');
+  const late = idx(ops, (o) => o.op === 'unshare' && o.flags === (CLONE.NEWNET | CLONE.NEWUTS | CLONE.NEWIPC));
+  assert.ok(late > i, 'net, UTS and IPC created inside the nested namespace');
+  assert.equal(p.cloneFlags & CLONE.NEWNET, 0n);
 });
