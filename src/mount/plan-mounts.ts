@@ -22,7 +22,6 @@ import { MOUNT_ATTR, MS, type PlannedOp } from '../plan/ops.js';
 
 /** Device nodes bound from the host into the minimal /dev. */
 export const DEV_NODES = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
-const NEW_ROOT = 'brig-root';
 
 export interface MountPlan {
   /** Operations that need no id map, run while the parent writes the maps: private
