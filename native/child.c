@@ -39,6 +39,10 @@
  * uses a few kilobytes at the top. */
 #define NESTED_HELPER_STACK (32 * 1024)
 
+#ifndef SECCOMP_SET_MODE_FILTER
+#define SECCOMP_SET_MODE_FILTER 1
+#endif
+
 #ifndef FSOPEN_CLOEXEC
 #define FSOPEN_CLOEXEC 0x00000001
 #define FSCONFIG_CMD_CREATE 6
@@ -517,6 +521,15 @@ static long run_op(struct spawn_ctx *c, uint32_t code, struct reader *r) {
       if (fd < 0) return fd;
       c->regs[reg] = (int)fd;
       return 0;
+    }
+    case OP_SECCOMP: {
+      uint32_t flags = rd32(r), count = rd32(r);
+      struct {
+        unsigned short len;
+        const void *filter;
+      } prog = {(unsigned short)count, r->p};
+      r->p += 8 * count;
+      return SYS3(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
     }
     case OP_NESTED_USERNS:
       return nested_userns(c, r);

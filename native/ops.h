@@ -47,6 +47,8 @@ enum brig_op {
   OP_MOVE_MOUNT = 29,   /* u32 reg, u32 pad; s target: attach the tree from register reg */
   OP_NESTED_USERNS = 31, /* s uid_map, s gid_map: unshare(CLONE_NEWUSER | CLONE_NEWNS), with
                            the maps written by a helper left outside (any width) */
+  OP_SECCOMP = 32,      /* u32 flags, u32 count, then count x struct sock_filter (8 bytes each):
+                           install the filter (the last step before exec) */
   OP_FSMOUNT = 30,      /* u32 reg, u32 mount_attrs; s fstype: a new detached mount (fsopen,
                            fsmount) kept in register reg, for OP_MOVE_MOUNT */
 };

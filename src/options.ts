@@ -85,6 +85,13 @@ export interface Options {
   input?: string | Buffer;
   /** File descriptors of the caller kept open, with the same numbers, inside. */
   passFds?: number[];
+  /**
+   * A seccomp filter installed right before the command runs: a compiled program, the
+   * kernel's struct sock_filter array (8 bytes per instruction, little-endian). Policy
+   * text in the Kafel language is not accepted yet. A process the filter kills ends with
+   * Result status 'seccomp'.
+   */
+  seccomp?: Uint8Array;
   /** 'buffer' returns stdout/stderr as Buffers; default 'utf8' strings. */
   encoding?: 'utf8' | 'buffer';
   /** Cap on collected stdout/stderr bytes each (default 64 MiB); the rest is dropped. */

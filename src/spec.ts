@@ -63,6 +63,8 @@ export interface Spec {
   newSession: boolean;
   init: boolean;
   nice: number | null;
+  /** A validated seccomp program (struct sock_filter array), or null. */
+  seccomp: Uint8Array | null;
   stdio: [StdioOption, StdioOption, StdioOption];
   input: Buffer | null;
   passFds: number[];

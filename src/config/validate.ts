@@ -10,6 +10,7 @@ import { BrigError, invalidOption } from '../errors.js';
 import type { IdMap, Mount, NamespaceName, Options, RlimitName, RlimitValue, StdioOption } from '../options.js';
 import type { HostEntry, IdMapSpec, MountSpec, RlimitSpec, Spec } from '../spec.js';
 import { capabilityNumber } from '../user/caps.js';
+import { BpfError, decode as decodeBpf, validate as validateBpf } from '../seccomp/bpf.js';
 import { parseSize } from '../util/size.js';
 import { nearest } from '../util/suggest.js';
 
@@ -23,7 +24,7 @@ const RLIMITS: RlimitName[] = ['as', 'core', 'cpu', 'fsize', 'nofile', 'nproc', 
 const OPTION_KEYS: (keyof Options)[] = [
   'command', 'execFile', 'root', 'rw', 'mounts', 'proc', 'env', 'keepEnv', 'cwd', 'hostname', 'namespaces',
   'uidMap', 'gidMap', 'rootOwnerIsRoot', 'rlimits', 'timeLimit', 'keepCaps', 'caps', 'noNewPrivs',
-  'newSession', 'init', 'nice', 'stdin', 'stdout', 'stderr', 'input', 'passFds', 'encoding', 'maxBuffer',
+  'newSession', 'init', 'nice', 'stdin', 'stdout', 'stderr', 'input', 'passFds', 'encoding', 'maxBuffer', 'seccomp',
 ];
 const RLIM_INFINITY = 0xffffffffffffffffn;
 
@@ -93,6 +94,7 @@ export function validate(options: Options, defaults: ValidateDefaults): Spec {
     newSession: checkBool('newSession', options.newSession, true),
     init: checkBool('init', options.init, false),
     nice: options.nice === undefined ? null : checkInt('nice', options.nice, -20, 19),
+    seccomp: resolveSeccomp(options),
     stdio,
     input: options.input === undefined ? null : Buffer.from(options.input),
     passFds: resolvePassFds(options.passFds),
@@ -452,6 +454,28 @@ function resolveCaps(options: Options): number[] | null {
     if (n === undefined) throw invalidOption(`caps[${i}]`, `unknown capability ${JSON.stringify(c)}`, 'e.g. CAP_NET_ADMIN');
     return n;
   });
+}
+
+function resolveSeccomp(options: Options): Uint8Array | null {
+  const p = options.seccomp;
+  if (p === undefined) return null;
+  if (typeof p === 'string') {
+    throw new BrigError('ENOTSUPPORTED', 'seccomp policy text is not yet supported (the Kafel compiler is not wired in yet)', {
+      stage: 'validate', option: 'seccomp', hint: 'pass a compiled program: the struct sock_filter bytes',
+    });
+  }
+  if (!(p instanceof Uint8Array)) throw invalidOption('seccomp', 'seccomp must be a compiled program (a Uint8Array of struct sock_filter)');
+  if (options.init) {
+    // The filter would bind brig-init too, whose own system calls a policy rarely allows.
+    throw new BrigError('ENOTSUPPORTED', 'seccomp with init is not yet supported', { stage: 'validate', option: 'seccomp' });
+  }
+  try {
+    validateBpf(decodeBpf(Buffer.from(p.buffer, p.byteOffset, p.byteLength)));
+  } catch (e) {
+    if (e instanceof BpfError) throw invalidOption('seccomp', `seccomp program: ${e.message}`);
+    throw e;
+  }
+  return Uint8Array.from(p);
 }
 
 function resolvePassFds(fds: number[] | undefined): number[] {

@@ -9,7 +9,7 @@ const CODES: Record<ChildOp['op'], number> = {
   waitParent: 1, mount: 2, mountSetattr: 3, pivotRoot: 4, mkdir: 6, mkfile: 7, symlink: 8, chdir: 9,
   sethostname: 10, setrlimit: 11, setsid: 12, newKeyring: 13, loopbackUp: 14, setgroups: 15, setresgid: 16,
   setresuid: 17, caps: 18, noNewPrivs: 19, unshare: 20, writeFile: 21, pdeathsig: 22, fds: 23, openReg: 24,
-  execve: 25, execveat: 26, nice: 27, openTree: 28, moveMount: 29, fsmount: 30, nestedUserns: 31,
+  execve: 25, execveat: 26, nice: 27, openTree: 28, moveMount: 29, fsmount: 30, nestedUserns: 31, seccomp: 32,
 };
 const AT_RECURSIVE = 0x8000;
 
@@ -46,6 +46,12 @@ class Writer {
     this.buf.write(s, this.pos, 'utf8');
     this.buf[this.pos + n] = 0;
     this.pos += n + 1;
+    return this;
+  }
+  bytes(b: Uint8Array): this {
+    this.room(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
     return this;
   }
   /** Zero bytes (the buffer is zero-filled, so only the position moves). */
@@ -141,6 +147,9 @@ function body(op: ChildOp, w: Writer): void {
       return;
     case 'nestedUserns':
       w.str(op.uidMap).str(op.gidMap);
+      return;
+    case 'seccomp':
+      w.u32(op.flags).u32(op.program.length / 8).bytes(op.program);
       return;
   }
 }

@@ -12,6 +12,7 @@ export type ChildOp =
   | { op: 'moveMount'; reg: number; target: string }
   | { op: 'fsmount'; fstype: string; attrs: number; reg: number }
   | { op: 'nestedUserns'; uidMap: string; gidMap: string }
+  | { op: 'seccomp'; flags: number; program: Uint8Array }
   | { op: 'pivotRoot'; newRoot: string }
   | { op: 'mkdir'; path: string; mode: number }
   | { op: 'mkfile'; path: string; mode: number }
@@ -57,3 +58,5 @@ export const CLONE = {
 
 export const O_PATH = 0o10000000;
 export const SIGKILL = 9;
+/** The signal a seccomp filter's kill actions deliver. */
+export const SIGSYS = 31;

@@ -123,6 +123,8 @@ export function plan(spec: Spec, ctx: PlanContext): Plan {
   child.push({ op: 'fds', pairs, stage: 'process', what: 'set up file descriptors' });
   child.push({ op: 'pdeathsig', signal: SIGKILL, stage: 'process', what: 'arm the parent-death signal' });
   if (spec.noNewPrivs) child.push({ op: 'noNewPrivs', stage: 'process', what: 'set no_new_privs' });
+  // The filter comes last: everything before it may use any system call.
+  if (spec.seccomp) child.push({ op: 'seccomp', flags: 0, program: spec.seccomp, stage: 'seccomp', what: 'install the seccomp filter' });
 
   const execIndex = child.length;
   const file = spec.execCandidates.length === 1 ? spec.execCandidates[0] : spec.argv[0];

@@ -14,7 +14,7 @@ import { writeIdMaps } from '../user/idmap.js';
 import { readCurrentRlimits } from './rlimits.js';
 import type { StdioSetup } from './stdio.js';
 import { ENOENT } from '../util/errno.js';
-import { SIGKILL } from '../plan/ops.js';
+import { SIGKILL, SIGSYS } from '../plan/ops.js';
 
 /** How a sandboxed command ended. */
 export type Status = 'exited' | 'signaled' | 'timeout' | 'oom' | 'seccomp';
@@ -142,7 +142,9 @@ export async function launch(spec: Spec, stdio: StdioSetup): Promise<Launched> {
       settleExit({
         error: waitErr ? new BrigError('ESETUP', "cannot read the sandbox's exit status", { stage: 'runtime', syscall: 'waitid', errno: -waitErr }) : undefined,
         // A command that ended on its own just as the limit fired did not time out.
-        status: timedOut && signalNumber === SIGKILL ? 'timeout' : signalNumber !== null ? 'signaled' : 'exited',
+        status: timedOut && signalNumber === SIGKILL ? 'timeout'
+          : spec.seccomp && signalNumber === SIGSYS ? 'seccomp'
+            : signalNumber !== null ? 'signaled' : 'exited',
         exitCode,
         signalNumber,
         wallTimeMs: at - t0,

@@ -20,7 +20,7 @@ const OP_NAMES = {
   setgroups: 'OP_SETGROUPS', setresgid: 'OP_SETRESGID', setresuid: 'OP_SETRESUID', caps: 'OP_CAPS',
   noNewPrivs: 'OP_NO_NEW_PRIVS', unshare: 'OP_UNSHARE', writeFile: 'OP_WRITE_FILE', pdeathsig: 'OP_PDEATHSIG',
   fds: 'OP_FDS', openReg: 'OP_OPEN_REG', execve: 'OP_EXECVE', execveat: 'OP_EXECVEAT', nice: 'OP_NICE',
-  openTree: 'OP_OPEN_TREE', moveMount: 'OP_MOVE_MOUNT', fsmount: 'OP_FSMOUNT', nestedUserns: 'OP_NESTED_USERNS',
+  openTree: 'OP_OPEN_TREE', moveMount: 'OP_MOVE_MOUNT', fsmount: 'OP_FSMOUNT', nestedUserns: 'OP_NESTED_USERNS', seccomp: 'OP_SECCOMP',
 };
 const CODE_TO_OP = Object.fromEntries(Object.entries(OP_NAMES).map(([op, name]) => [ENUM[name], op]));
 
@@ -156,6 +156,13 @@ function decodeFields(op, r) {
     }
     case 'nestedUserns':
       return { uidMap: r.str(), gidMap: r.str() };
+    case 'seccomp': {
+      const flags = r.u32();
+      const count = r.u32();
+      const program = [];
+      for (let i = 0; i < count; i++) program.push(r.u64());
+      return { flags, count, program };
+    }
     case 'fsmount': {
       const reg = r.u32();
       const attrs = r.u32();
@@ -255,6 +262,8 @@ const cases = [
   { in: { op: 'nice', value: 19 }, size: 16, fields: { value: 19 } },
   { in: { op: 'openTree', path: '/dev/null', reg: 4 }, size: 8 + 8 + 10 + 6, fields: { reg: 4, path: '/dev/null' } },
   { in: { op: 'moveMount', reg: 4, target: '/dev/null' }, fields: { reg: 4, target: '/dev/null' } },
+  { in: { op: 'seccomp', flags: 2, program: new Uint8Array([1, 0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]) }, size: 8 + 8 + 16,
+    fields: { flags: 2, count: 2, program: [0x0706050403020001n, 0x0f0e0d0c0b0a0908n] }, why: 'the filter follows as raw 8-byte instructions' },
   { in: { op: 'nestedUserns', uidMap: '0 0 1\n', gidMap: '0 0 2\n' }, size: 8 + 7 + 7 + 2, fields: { uidMap: '0 0 1\n', gidMap: '0 0 2\n' } },
   { in: { op: 'fsmount', fstype: 'proc', attrs: 0xe, reg: 7 }, size: 8 + 8 + 5 + 3, fields: { reg: 7, attrs: 0xe, fstype: 'proc' } },
   { in: { op: 'sethostname', name: 'bôx' }, size: 16, fields: { name: 'bôx' }, why: 'strings are UTF-8 bytes' },

@@ -519,3 +519,14 @@ test('kept capabilities with multi-id maps are accepted (a helper writes the wid
   const err = assertBrigError(() => cmd({ keepCaps: true, proc: false }), { code: 'ENOTSUPPORTED', message: /without \/proc is not yet supported/ });
   assert.equal(err.option, 'keepCaps');
 });
+
+test('seccomp: a compiled program is checked with the kernel rules; text and init are not yet supported', T, () => {
+  const ret = Buffer.from([0x06, 0, 0, 0, 0, 0, 0xff, 0x7f]); // ret ALLOW
+  assert.deepEqual([...cmd({ seccomp: ret }).seccomp], [...ret]);
+  assert.equal(cmd({}).seccomp, null);
+  assertBrigError(() => cmd({ seccomp: new Uint8Array(4) }), { code: 'EINVALIDOPTION', message: /multiple of 8/ });
+  assertBrigError(() => cmd({ seccomp: Buffer.from([0x20, 0, 0, 0, 0, 0, 0, 0]) }), { code: 'EINVALIDOPTION', message: /instruction 0/ });
+  assertBrigError(() => cmd({ seccomp: 'ALLOW { read }' }), { code: 'ENOTSUPPORTED' });
+  assertBrigError(() => cmd({ seccomp: ret, init: true }), { code: 'ENOTSUPPORTED' });
+  assertBrigError(() => cmd({ seccomp: [1, 2] }), { code: 'EINVALIDOPTION' });
+});
