@@ -86,12 +86,15 @@ export interface Options {
   /** File descriptors of the caller kept open, with the same numbers, inside. */
   passFds?: number[];
   /**
-   * A seccomp filter installed right before the command runs: a compiled program, the
-   * kernel's struct sock_filter array (8 bytes per instruction, little-endian). Policy
-   * text in the Kafel language is not accepted yet. A process the filter kills ends with
-   * Result status 'seccomp'.
+   * A seccomp filter installed right before the command runs: a policy in nsjail's Kafel
+   * language, or a compiled program (the kernel's struct sock_filter array, 8 bytes per
+   * instruction, little-endian). A process the filter kills ends with status 'seccomp'.
    */
-  seccomp?: Uint8Array;
+  seccomp?: string | Uint8Array;
+  /** A Kafel policy file (instead of `seccomp`); #include resolves relative to it. */
+  seccompFile?: string;
+  /** Have the kernel log the filter's actions (SECCOMP_FILTER_FLAG_LOG). */
+  seccompLog?: boolean;
   /** 'buffer' returns stdout/stderr as Buffers; default 'utf8' strings. */
   encoding?: 'utf8' | 'buffer';
   /** Cap on collected stdout/stderr bytes each (default 64 MiB); the rest is dropped. */

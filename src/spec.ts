@@ -63,8 +63,8 @@ export interface Spec {
   newSession: boolean;
   init: boolean;
   nice: number | null;
-  /** A validated seccomp program (struct sock_filter array), or null. */
-  seccomp: Uint8Array | null;
+  /** A validated seccomp program (struct sock_filter array) and its install flags, or null. */
+  seccomp: { program: Uint8Array; flags: number } | null;
   stdio: [StdioOption, StdioOption, StdioOption];
   input: Buffer | null;
   passFds: number[];

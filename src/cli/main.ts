@@ -63,6 +63,7 @@ async function runCommand(argv: string[]): Promise<number> {
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => sandbox.kill('SIGKILL'));
   const result = await sandbox.wait();
   if (result.status === 'timeout') process.stderr.write(`brig: time limit of ${spec.timeLimitMs / 1000}s reached, sandbox killed\n`);
+  if (result.status === 'seccomp') process.stderr.write('brig: the seccomp filter killed the command (SIGSYS)\n');
   return result.shellStatus;
 }
 

@@ -226,9 +226,11 @@ export const OPTIONS: OptionRow[] = [
   pending('bindhost', 'listen mode (the nsjail face)', 'Listen address', 'IP'),
   pending('max-conns', 'listen mode (the nsjail face)', 'Maximum connections', 'N'),
   pending('max-conns-per-ip', 'listen mode (the nsjail face)', 'Maximum connections per IP', 'N', 'i'),
-  pending('seccomp-policy', 'seccomp', 'Kafel policy file', 'FILE', 'P'),
-  pending('seccomp-string', 'seccomp', 'Kafel policy text', 'POLICY'),
-  pending('seccomp-log', 'seccomp', 'Log filter actions'),
+  { name: 'seccomp-policy', short: 'P', arg: 'FILE', group: 'Process', library: 'seccompFile', help: 'Install the seccomp filter compiled from this Kafel policy file (#include is relative to it)', apply: (o, v) => { o.seccompFile = v; } },
+  { name: 'seccomp-string', arg: 'POLICY', group: 'Process', library: 'seccomp', repeatable: true, help: 'Install the seccomp filter compiled from this Kafel policy text (repeated: the pieces are joined by newlines)', apply: (o, v) => {
+    o.seccomp = typeof o.seccomp === 'string' ? `${o.seccomp}\n${v}` : v;
+  } },
+  { name: 'seccomp-log', group: 'Process', library: 'seccompLog', help: "Have the kernel log the filter's actions", apply: (o) => { o.seccompLog = true; } },
   pending('seccomp-unotify', 'seccomp', 'Trace file and network syscalls'),
   pending('seccomp-unotify-report', 'seccomp', 'Trace report file', 'FILE'),
   pending('log', 'logging (the nsjail face)', 'Log file', 'FILE', 'l'),

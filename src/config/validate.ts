@@ -10,7 +10,7 @@ import { BrigError, invalidOption } from '../errors.js';
 import type { IdMap, Mount, NamespaceName, Options, RlimitName, RlimitValue, StdioOption } from '../options.js';
 import type { HostEntry, IdMapSpec, MountSpec, RlimitSpec, Spec } from '../spec.js';
 import { capabilityNumber } from '../user/caps.js';
-import { BpfError, decode as decodeBpf, validate as validateBpf } from '../seccomp/bpf.js';
+import { checkProgram, compilePolicyFile, compilePolicyText } from '../seccomp/load.js';
 import { parseSize } from '../util/size.js';
 import { nearest } from '../util/suggest.js';
 
@@ -25,6 +25,7 @@ const OPTION_KEYS: (keyof Options)[] = [
   'command', 'execFile', 'root', 'rw', 'mounts', 'proc', 'env', 'keepEnv', 'cwd', 'hostname', 'namespaces',
   'uidMap', 'gidMap', 'rootOwnerIsRoot', 'rlimits', 'timeLimit', 'keepCaps', 'caps', 'noNewPrivs',
   'newSession', 'init', 'nice', 'stdin', 'stdout', 'stderr', 'input', 'passFds', 'encoding', 'maxBuffer', 'seccomp',
+  'seccompFile', 'seccompLog',
 ];
 const RLIM_INFINITY = 0xffffffffffffffffn;
 
@@ -456,26 +457,28 @@ function resolveCaps(options: Options): number[] | null {
   });
 }
 
-function resolveSeccomp(options: Options): Uint8Array | null {
-  const p = options.seccomp;
-  if (p === undefined) return null;
-  if (typeof p === 'string') {
-    throw new BrigError('ENOTSUPPORTED', 'seccomp policy text is not yet supported (the Kafel compiler is not wired in yet)', {
-      stage: 'validate', option: 'seccomp', hint: 'pass a compiled program: the struct sock_filter bytes',
-    });
+const SECCOMP_FILTER_FLAG_LOG = 2;
+
+function resolveSeccomp(options: Options): Spec['seccomp'] {
+  const { seccomp: p, seccompFile: file } = options;
+  const log = checkBool('seccompLog', options.seccompLog, false);
+  if (p === undefined && file === undefined) {
+    if (log) throw invalidOption('seccompLog', 'seccompLog needs a filter (seccomp or seccompFile)');
+    return null;
   }
-  if (!(p instanceof Uint8Array)) throw invalidOption('seccomp', 'seccomp must be a compiled program (a Uint8Array of struct sock_filter)');
+  if (p !== undefined && file !== undefined) {
+    throw invalidOption('seccompFile', 'give a seccomp policy as text or as a file, not both', 'nsjail refuses both --seccomp_policy and --seccomp_string too');
+  }
   if (options.init) {
     // The filter would bind brig-init too, whose own system calls a policy rarely allows.
     throw new BrigError('ENOTSUPPORTED', 'seccomp with init is not yet supported', { stage: 'validate', option: 'seccomp' });
   }
-  try {
-    validateBpf(decodeBpf(Buffer.from(p.buffer, p.byteOffset, p.byteLength)));
-  } catch (e) {
-    if (e instanceof BpfError) throw invalidOption('seccomp', `seccomp program: ${e.message}`);
-    throw e;
-  }
-  return Uint8Array.from(p);
+  let program: Uint8Array;
+  if (file !== undefined) program = compilePolicyFile('seccompFile', checkAbsoluteOrRelative('seccompFile', file));
+  else if (typeof p === 'string') program = compilePolicyText('seccomp', p);
+  else if (p instanceof Uint8Array) program = checkProgram('seccomp', p);
+  else throw invalidOption('seccomp', 'seccomp must be Kafel policy text or a compiled program (a Uint8Array of struct sock_filter)');
+  return { program, flags: log ? SECCOMP_FILTER_FLAG_LOG : 0 };
 }
 
 function resolvePassFds(fds: number[] | undefined): number[] {

@@ -124,7 +124,7 @@ export function plan(spec: Spec, ctx: PlanContext): Plan {
   child.push({ op: 'pdeathsig', signal: SIGKILL, stage: 'process', what: 'arm the parent-death signal' });
   if (spec.noNewPrivs) child.push({ op: 'noNewPrivs', stage: 'process', what: 'set no_new_privs' });
   // The filter comes last: everything before it may use any system call.
-  if (spec.seccomp) child.push({ op: 'seccomp', flags: 0, program: spec.seccomp, stage: 'seccomp', what: 'install the seccomp filter' });
+  if (spec.seccomp) child.push({ op: 'seccomp', flags: spec.seccomp.flags, program: spec.seccomp.program, stage: 'seccomp', what: 'install the seccomp filter' });
 
   const execIndex = child.length;
   const file = spec.execCandidates.length === 1 ? spec.execCandidates[0] : spec.argv[0];

@@ -1,6 +1,6 @@
-// Seccomp enforcement: a compiled filter (here assembled by hand with src/seccomp/bpf.ts)
-// is installed last before exec; an ERRNO rule is observed by a surviving process, and a
-// kill rule ends the sandbox with status 'seccomp'.
+// Seccomp enforcement: a filter (assembled by hand with src/seccomp/bpf.ts, or compiled
+// from a Kafel policy) is installed last before exec; an ERRNO rule is observed by a
+// surviving process, and a kill rule ends the sandbox with status 'seccomp'.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { run, BrigError } from '../../dist/index.js';
@@ -8,7 +8,9 @@ import {
   AUDIT_ARCH_AARCH64, AUDIT_ARCH_X86_64, BPF_ABS, BPF_JEQ, BPF_JMP, BPF_K, BPF_LD, BPF_RET, BPF_W,
   SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO, SECCOMP_RET_KILL_PROCESS, encode, jump, stmt,
 } from '../../dist/seccomp/bpf.js';
-import { brig, skipUnlessSandbox } from '../helpers/util.js';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { brig, prefix, skipUnlessSandbox, tempDir } from '../helpers/util.js';
 
 const skip = await skipUnlessSandbox();
 const T = { timeout: 30000 };
@@ -57,25 +59,65 @@ describe('seccomp filters', { skip }, () => {
     assert.match(status.stdout, /Seccomp:\s+2/);
   });
 
-  test('invalid programs and unsupported forms are refused before anything starts', T, async () => {
+  test('invalid programs and policies are refused before anything starts', T, async () => {
     const bad = [
-      [new Uint8Array(7), /multiple of 8/],
-      [encode([stmt(BPF_LD | BPF_W | BPF_ABS, 0)]), /RET/i],
-      ['ALLOW { read } DEFAULT KILL', /not yet supported/],
+      [new Uint8Array(7), /multiple of 8/, 'EINVALIDOPTION'],
+      [encode([stmt(BPF_LD | BPF_W | BPF_ABS, 0)]), /RET/i, 'EINVALIDOPTION'],
+      ['ALLOW { opn } DEFAULT KILL', /1:9: undefined syscall `opn'/, 'EINVALIDOPTION'],
     ];
-    for (const [seccomp, re] of bad) {
+    for (const [seccomp, re, code] of bad) {
       const e = await run({ command: ['true'], seccomp }).catch((x) => x);
       assert.ok(e instanceof BrigError, String(e));
       assert.match(e.message, re);
+      assert.equal(e.code, code);
       assert.equal(e.option, 'seccomp');
     }
     const withInit = await run({ command: ['true'], seccomp: filterUname(SECCOMP_RET_ALLOW), init: true }).catch((x) => x);
     assert.equal(withInit.code, 'ENOTSUPPORTED');
   });
+});
 
-  test('the CLI flags stay refused until the policy compiler is wired in', T, () => {
-    const r = brig(['run', '--seccomp_string', 'ALLOW { read } DEFAULT KILL', '--', 'true']);
-    assert.equal(r.status, 255);
-    assert.match(r.stderr, /not yet supported/);
+describe('Kafel policies', { skip }, () => {
+  const uname = ['/usr/bin/python3', '-c', 'import os\ntry:\n    os.uname()\nexcept OSError as e:\n    print("errno", e.errno)\nprint("alive")'];
+
+  test('policy text: ERRNO observed, the rest allowed', T, async () => {
+    const r = await run({ command: uname, seccomp: 'ERRNO(13) { uname } DEFAULT ALLOW' });
+    assert.equal(r.stdout, 'errno 13\nalive\n');
+  });
+
+  test('argument conditions are enforced by the kernel', T, async () => {
+    // kill(pid, 0) is refused only for signal 0; other signals pass the filter.
+    const script = 'import os\nfor sig in (0, 18):\n    try:\n        os.kill(os.getpid(), sig); print(sig, "ok")\n    except OSError as e:\n        print(sig, "errno", e.errno)';
+    const r = await run({ command: ['/usr/bin/python3', '-c', script], seccomp: 'ERRNO(1) { kill(pid, sig) { sig == 0 } } DEFAULT ALLOW' });
+    assert.equal(r.stdout, '0 errno 1\n18 ok\n');
+  });
+
+  test('a policy file with an #include relative to it', T, async (t) => {
+    const { dir, cleanup } = tempDir(prefix(import.meta.url));
+    t.after(cleanup);
+    fs.mkdirSync(path.join(dir, 'inc'));
+    fs.writeFileSync(path.join(dir, 'inc', 'deny.policy'), 'POLICY deny_uname { ERRNO(1) { uname } }\n');
+    fs.writeFileSync(path.join(dir, 'main.policy'), '#include "inc/deny.policy"\nUSE deny_uname\nDEFAULT ALLOW\n');
+    const r = await run({ command: uname, seccompFile: path.join(dir, 'main.policy') });
+    assert.equal(r.stdout, 'errno 1\nalive\n');
+  });
+
+  test('CLI: --seccomp_string, -P and a kill reported as 159', T, (t) => {
+    const ok = brig(['run', '--seccomp_string', 'ERRNO(1) { uname }', '--seccomp_string', 'DEFAULT ALLOW', '--', ...uname]);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(ok.stdout, 'errno 1\nalive\n');
+    const killed = brig(['run', '--seccomp_string', 'KILL_PROCESS { uname } DEFAULT ALLOW', '--', 'uname']);
+    assert.equal(killed.status, 159);
+    assert.match(killed.stderr, /seccomp filter killed the command/);
+    const { dir, cleanup } = tempDir(prefix(import.meta.url));
+    t.after(cleanup);
+    fs.writeFileSync(path.join(dir, 'p.policy'), 'ALLOW { opn }\n');
+    const bad = brig(['run', '-P', path.join(dir, 'p.policy'), '--', 'true']);
+    assert.equal(bad.status, 255);
+    assert.match(bad.stderr, /^brig: seccomp: seccomp policy: .*1:9: undefined syscall `opn'/m);
+    assert.match(bad.stderr, /did you mean `open'/);
+    const both = brig(['run', '-P', path.join(dir, 'p.policy'), '--seccomp_string', 'DEFAULT ALLOW', '--', 'true']);
+    assert.equal(both.status, 255);
+    assert.match(both.stderr, /not both/);
   });
 });

@@ -160,7 +160,7 @@ test('the table and the parser agree: every implemented row parses by its long n
     const value = {
       'exec-file': '/x', cwd: '/', env: 'A=1', 'time-limit': '1', 'pass-fd': '3', chroot: '/', 'bindmount-ro': '/a',
       bindmount: '/a', tmpfsmount: '/t', symlink: 'a:/b', user: '0', group: '0', 'uid-mapping': '0:1:1', 'gid-mapping': '0:1:1',
-      cap: 'CAP_CHOWN', hostname: 'h', 'nice-level': '1',
+      cap: 'CAP_CHOWN', hostname: 'h', 'nice-level': '1', 'seccomp-policy': '/p.policy', 'seccomp-string': 'DEFAULT ALLOW',
     }[row.name] ?? (row.name.startsWith('rlimit-') ? '1' : undefined);
     assert.equal(row.arg !== undefined, value !== undefined, `${row.name}: test value for a value-taking row`);
     const argv = [`--${row.name}`, ...(value === undefined ? [] : [value]), 'cmd'];

@@ -655,11 +655,12 @@ test('kept capabilities with a wide map: one nestedUserns op with identity maps,
 
 test('a seccomp program is installed last: after no_new_privs, right before exec', T, () => {
   const program = new Uint8Array(8);
-  const ops = run({ seccomp: program }).child;
+  const ops = run({ seccomp: { program, flags: 2 } }).child;
   const sc = idx(ops, isOp('seccomp'));
   assert.ok(sc > idx(ops, isOp('noNewPrivs')));
   assert.equal(sc, ops.length - 2);
   assert.equal(ops[sc].program, program);
+  assert.equal(ops[sc].flags, 2);
   assert.equal(ops[sc].stage, 'seccomp');
   assert.equal(run().child.filter(isOp('seccomp')).length, 0);
 });

@@ -520,13 +520,17 @@ test('kept capabilities with multi-id maps are accepted (a helper writes the wid
   assert.equal(err.option, 'keepCaps');
 });
 
-test('seccomp: a compiled program is checked with the kernel rules; text and init are not yet supported', T, () => {
+test('seccomp: compiled programs are checked with the kernel rules, policy text is compiled, init is not yet supported', T, () => {
   const ret = Buffer.from([0x06, 0, 0, 0, 0, 0, 0xff, 0x7f]); // ret ALLOW
-  assert.deepEqual([...cmd({ seccomp: ret }).seccomp], [...ret]);
+  assert.deepEqual([...cmd({ seccomp: ret }).seccomp.program], [...ret]);
   assert.equal(cmd({}).seccomp, null);
   assertBrigError(() => cmd({ seccomp: new Uint8Array(4) }), { code: 'EINVALIDOPTION', message: /multiple of 8/ });
   assertBrigError(() => cmd({ seccomp: Buffer.from([0x20, 0, 0, 0, 0, 0, 0, 0]) }), { code: 'EINVALIDOPTION', message: /instruction 0/ });
-  assertBrigError(() => cmd({ seccomp: 'ALLOW { read }' }), { code: 'ENOTSUPPORTED' });
+  assert.ok(cmd({ seccomp: 'ALLOW { read } DEFAULT KILL' }).seccomp.program.length > 0, 'policy text compiles');
+  assert.equal(cmd({ seccomp: 'DEFAULT ALLOW', seccompLog: true }).seccomp.flags, 2);
+  assertBrigError(() => cmd({ seccomp: 'ALLOW { opn }' }), { code: 'EINVALIDOPTION', stage: 'seccomp', message: /1:9: undefined syscall/, hint: /did you mean `open'/ });
+  assertBrigError(() => cmd({ seccomp: 'DEFAULT ALLOW', seccompFile: '/x' }), { code: 'EINVALIDOPTION', message: /not both/ });
+  assertBrigError(() => cmd({ seccompLog: true }), { code: 'EINVALIDOPTION' });
   assertBrigError(() => cmd({ seccomp: ret, init: true }), { code: 'ENOTSUPPORTED' });
   assertBrigError(() => cmd({ seccomp: [1, 2] }), { code: 'EINVALIDOPTION' });
 });
