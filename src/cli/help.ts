@@ -9,6 +9,8 @@ function flagText(row: OptionRow): string {
 }
 
 export const USAGE = `usage: brig run [options] [--] COMMAND [ARGS...]
+       brig seccomp compile (FILE | -e POLICY) [--arch ARCH] [--format raw|c|asm|json]
+       brig seccomp check (FILE | -e POLICY) [--arch ARCH] SYSCALL [ARG...]
        brig doctor
        brig help | --help | --version`;
 

@@ -9,7 +9,7 @@ import { packageRoot } from '../paths.js';
 import { BrigError } from '../errors.js';
 import { optionsMarkdown, runHelp, USAGE } from './help.js';
 
-const SUBCOMMANDS = ['run', 'doctor', 'help'];
+const SUBCOMMANDS = ['run', 'doctor', 'seccomp', 'help'];
 
 export async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
@@ -17,6 +17,10 @@ export async function main(argv: string[]): Promise<number> {
     switch (first) {
       case 'run':
         return await runCommand(rest);
+      case 'seccomp': {
+        const { seccompCommand } = await import('./seccomp.js');
+        return await seccompCommand(rest);
+      }
       case 'doctor': {
         const { doctor } = await import('./doctor.js');
         return await doctor(rest);
