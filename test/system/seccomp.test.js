@@ -92,6 +92,21 @@ describe('Kafel policies', { skip }, () => {
     assert.equal(r.stdout, '0 errno 1\n18 ok\n');
   });
 
+  test('LOG allows the call (the kernel logs it); USER_NOTIF without a listener fails with ENOSYS', T, async () => {
+    const logged = await run({ command: uname, seccomp: 'LOG { uname } DEFAULT ALLOW', seccompLog: true });
+    assert.equal(logged.stdout, 'alive\n');
+    const notif = await run({ command: uname, seccomp: 'USER_NOTIF { uname } DEFAULT ALLOW' });
+    assert.equal(notif.stdout, 'errno 38\nalive\n');
+  });
+
+  test('KILL_PROCESS in a policy ends the sandbox with status seccomp; DEFAULT KILL too', T, async () => {
+    const r = await run({ command: ['uname'], seccomp: 'KILL_PROCESS { uname } DEFAULT ALLOW' });
+    assert.deepEqual([r.status, r.signal, r.shellStatus], ['seccomp', 'SIGSYS', 159]);
+    // An allow list missing what the command needs: the default kill stops it.
+    const d = await run({ command: ['/bin/true'], seccomp: 'ALLOW { exit_group } DEFAULT KILL' });
+    assert.equal(d.status, 'seccomp');
+  });
+
   test('a policy file with an #include relative to it', T, async (t) => {
     const { dir, cleanup } = tempDir(prefix(import.meta.url));
     t.after(cleanup);
