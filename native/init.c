@@ -2,8 +2,10 @@
  * brig-init: a tiny static reaper that brig execs as PID 1 of a new PID
  * namespace when the user passes --init.
  *
- *   brig-init REPORT_FD EXEC_INDEX COMMAND [ARG0 ARGS...]
+ *   brig-init [--seccomp=FLAGS:HEX] REPORT_FD EXEC_INDEX COMMAND [ARG0 ARGS...]
  *
+ * With --seccomp, the filter (struct sock_filter bytes in hex) is installed in the
+ * command's process just before its exec, so init itself stays unfiltered.
  * It runs COMMAND (with argv ARG0 ARGS..., environment unchanged) as its only
  * direct child, forwards the signals it receives to it, reaps every process
  * that gets reparented to it, and exits with the command's status once the
@@ -26,7 +28,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -133,10 +138,48 @@ static int exec_command(const char *cmd, char **argv)
 	return acces ? acces : err;
 }
 
+/* The command's seccomp filter, from --seccomp=FLAGS:HEX. */
+static struct sock_fprog filter;
+static unsigned int filter_flags;
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9') return c - '0';
+	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+	return -1;
+}
+
+static void parse_filter(const char *arg)
+{
+	char *end;
+	unsigned long flags = strtoul(arg, &end, 10);
+	size_t len, i;
+	unsigned char *bytes;
+
+	if (*end != ':')
+		usage("bad --seccomp");
+	arg = end + 1;
+	len = strlen(arg);
+	if (len == 0 || len % 16 != 0 || len / 16 > 4096)
+		usage("bad --seccomp program length");
+	bytes = malloc(len / 2);
+	if (!bytes)
+		usage("out of memory");
+	for (i = 0; i < len / 2; i++) {
+		int hi = hexval(arg[2 * i]), lo = hexval(arg[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			usage("bad --seccomp hex");
+		bytes[i] = (unsigned char)(hi << 4 | lo);
+	}
+	filter.len = (unsigned short)(len / 16);
+	filter.filter = (struct sock_filter *)bytes;
+	filter_flags = (unsigned int)flags;
+}
+
 static void child(int pipe_wr, const sigset_t *orig, const char *cmd, char **argv)
 {
 	struct sigaction dfl;
-	int sig, err;
+	int sig, err = 0;
 
 	/* Undo anything inherited from brig or init before the command runs. */
 	memset(&dfl, 0, sizeof dfl);
@@ -145,6 +188,8 @@ static void child(int pipe_wr, const sigset_t *orig, const char *cmd, char **arg
 		if (sig != SIGKILL && sig != SIGSTOP)
 			sigaction(sig, &dfl, NULL); /* EINVAL for glibc-internal ones */
 	if (sigprocmask(SIG_SETMASK, orig, NULL) < 0)
+		err = errno;
+	else if (filter.len && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, filter_flags, &filter) < 0)
 		err = errno;
 	else
 		err = exec_command(cmd, argv);
@@ -188,6 +233,11 @@ int main(int argc, char **argv)
 	ssize_t n;
 	pid_t pid;
 
+	if (argc > 1 && strncmp(argv[1], "--seccomp=", 10) == 0) {
+		parse_filter(argv[1] + 10);
+		argv++;
+		argc--;
+	}
 	if (argc < 4)
 		usage("too few arguments");
 	if (parse_int(argv[1], &report_fd) < 0 || report_fd < 0)

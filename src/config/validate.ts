@@ -469,10 +469,6 @@ function resolveSeccomp(options: Options): Spec['seccomp'] {
   if (p !== undefined && file !== undefined) {
     throw invalidOption('seccompFile', 'give a seccomp policy as text or as a file, not both', 'nsjail refuses both --seccomp_policy and --seccomp_string too');
   }
-  if (options.init) {
-    // The filter would bind brig-init too, whose own system calls a policy rarely allows.
-    throw new BrigError('ENOTSUPPORTED', 'seccomp with init is not yet supported', { stage: 'validate', option: 'seccomp' });
-  }
   let program: Uint8Array;
   if (file !== undefined) program = compilePolicyFile('seccompFile', checkAbsoluteOrRelative('seccompFile', file));
   else if (typeof p === 'string') program = compilePolicyText('seccomp', p);

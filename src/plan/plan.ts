@@ -124,12 +124,15 @@ export function plan(spec: Spec, ctx: PlanContext): Plan {
   child.push({ op: 'pdeathsig', signal: SIGKILL, stage: 'process', what: 'arm the parent-death signal' });
   if (spec.noNewPrivs) child.push({ op: 'noNewPrivs', stage: 'process', what: 'set no_new_privs' });
   // The filter comes last: everything before it may use any system call.
-  if (spec.seccomp) child.push({ op: 'seccomp', flags: spec.seccomp.flags, program: spec.seccomp.program, stage: 'seccomp', what: 'install the seccomp filter' });
+  // Under --init, brig-init installs the filter in the command's process instead, so that
+  // init itself (fork, wait, signals) is not bound by it.
+  if (spec.seccomp && !spec.init) child.push({ op: 'seccomp', flags: spec.seccomp.flags, program: spec.seccomp.program, stage: 'seccomp', what: 'install the seccomp filter' });
 
   const execIndex = child.length;
   const file = spec.execCandidates.length === 1 ? spec.execCandidates[0] : spec.argv[0];
   if (spec.init) {
-    child.push({ op: 'execveat', reg: initReg, argv: ['brig-init', String(reportFd), String(execIndex), file, ...spec.argv], env: spec.env, stage: 'exec', what: 'execute', subject: file });
+    const filter = spec.seccomp ? [`--seccomp=${spec.seccomp.flags}:${Buffer.from(spec.seccomp.program).toString('hex')}`] : [];
+    child.push({ op: 'execveat', reg: initReg, argv: ['brig-init', ...filter, String(reportFd), String(execIndex), file, ...spec.argv], env: spec.env, stage: 'exec', what: 'execute', subject: file });
   } else {
     child.push({ op: 'execve', paths: spec.execCandidates, argv: spec.argv, env: spec.env, stage: 'exec', what: 'execute', subject: file });
   }

@@ -72,8 +72,14 @@ describe('seccomp filters', { skip }, () => {
       assert.equal(e.code, code);
       assert.equal(e.option, 'seccomp');
     }
-    const withInit = await run({ command: ['true'], seccomp: filterUname(SECCOMP_RET_ALLOW), init: true }).catch((x) => x);
-    assert.equal(withInit.code, 'ENOTSUPPORTED');
+  });
+
+  test('with --init the filter binds the command, not brig-init; the Result is the same', T, async () => {
+    const seccompOf = "import os\nprint(open('/proc/1/status').read().split('Seccomp:')[1].split()[0], open('/proc/self/status').read().split('Seccomp:')[1].split()[0])";
+    const r = await run({ command: ['/usr/bin/python3', '-c', seccompOf], seccomp: filterUname(SECCOMP_RET_ERRNO | 1), init: true });
+    assert.equal(r.stdout, '0 2\n', 'init unfiltered, the command filtered');
+    const killed = await run({ command: ['uname'], seccomp: 'KILL_PROCESS { uname } DEFAULT ALLOW', init: true });
+    assert.deepEqual([killed.status, killed.signal, killed.shellStatus], ['seccomp', 'SIGSYS', 159]);
   });
 });
 

@@ -664,3 +664,11 @@ test('a seccomp program is installed last: after no_new_privs, right before exec
   assert.equal(ops[sc].stage, 'seccomp');
   assert.equal(run().child.filter(isOp('seccomp')).length, 0);
 });
+
+test('with --init the seccomp program goes to brig-init, which installs it for the command', T, () => {
+  const program = Uint8Array.from([6, 0, 0, 0, 0, 0, 0xff, 0x7f]);
+  const ops = run({ init: true, seccomp: { program, flags: 2 } }).child;
+  assert.equal(ops.filter(isOp('seccomp')).length, 0, 'not in the child: it would bind init');
+  const exec = ops.find(isOp('execveat'));
+  assert.deepEqual(exec.argv.slice(0, 2), ['brig-init', '--seccomp=2:06000000' + '0000ff7f']);
+});

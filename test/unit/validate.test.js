@@ -520,7 +520,7 @@ test('kept capabilities with multi-id maps are accepted (a helper writes the wid
   assert.equal(err.option, 'keepCaps');
 });
 
-test('seccomp: compiled programs are checked with the kernel rules, policy text is compiled, init is not yet supported', T, () => {
+test('seccomp: compiled programs are checked with the kernel rules, policy text is compiled', T, () => {
   const ret = Buffer.from([0x06, 0, 0, 0, 0, 0, 0xff, 0x7f]); // ret ALLOW
   assert.deepEqual([...cmd({ seccomp: ret }).seccomp.program], [...ret]);
   assert.equal(cmd({}).seccomp, null);
@@ -531,6 +531,6 @@ test('seccomp: compiled programs are checked with the kernel rules, policy text 
   assertBrigError(() => cmd({ seccomp: 'ALLOW { opn }' }), { code: 'EINVALIDOPTION', stage: 'seccomp', message: /1:9: undefined syscall/, hint: /did you mean `open'/ });
   assertBrigError(() => cmd({ seccomp: 'DEFAULT ALLOW', seccompFile: '/x' }), { code: 'EINVALIDOPTION', message: /not both/ });
   assertBrigError(() => cmd({ seccompLog: true }), { code: 'EINVALIDOPTION' });
-  assertBrigError(() => cmd({ seccomp: ret, init: true }), { code: 'ENOTSUPPORTED' });
+  assert.ok(cmd({ seccomp: ret, init: true }).seccomp, 'with init, brig-init installs it');
   assertBrigError(() => cmd({ seccomp: [1, 2] }), { code: 'EINVALIDOPTION' });
 });
