@@ -18,6 +18,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { renderMarkdown, renderText, writeMarkdownSection } from './report.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -597,37 +598,8 @@ const envLines = [
   `run time: ${elapsed.toFixed(1)} s; 1-minute load average ${loadBefore.toFixed(2)} before, ${os.loadavg()[0].toFixed(2)} after (other work on the machine skews every row)`,
 ];
 
-function renderText(t) {
-  const cells = [t.header, ...t.rows];
-  const w = t.header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  const line = (r) => r.map((c, i) => (t.align[i] === 'r' ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ').trimEnd();
-  return [t.title, line(t.header), w.map((n) => '-'.repeat(n)).join('  '), ...t.rows.map(line), ...t.notes.map((n) => `  ${n}`)].join('\n');
-}
-function renderMarkdown(t) {
-  const esc = (c) => c.replace(/\|/g, '\\|');
-  return [`### ${t.title}`, '', `| ${t.header.map(esc).join(' | ')} |`, `|${t.align.map((a) => (a === 'r' ? ' ---: ' : ' --- ')).join('|')}|`,
-    ...t.rows.map((r) => `| ${r.map(esc).join(' | ')} |`), ...(t.notes.length ? ['', ...t.notes.map((n) => `- ${n}`)] : [])].join('\n');
-}
-
 process.stdout.write(`${envLines.join('\n')}\n\n${tables.map(renderText).join('\n\n')}\n`);
 if (markdownFile) {
-  // A file with the markers (docs/performance.md) gets only the part between them replaced.
-  const BEGIN = '<!-- bench:begin -->';
-  const END = '<!-- bench:end -->';
   const md = `${envLines.map((l) => `- ${l}`).join('\n')}\n\n${tables.map(renderMarkdown).join('\n\n')}\n`;
-  let old = '';
-  try {
-    old = fs.readFileSync(markdownFile, 'utf8');
-  } catch {
-    // a new file
-  }
-  const b = old.indexOf(BEGIN);
-  const e = old.indexOf(END);
-  if (b >= 0 && e > b) {
-    fs.writeFileSync(markdownFile, `${old.slice(0, b + BEGIN.length)}\n${md}${old.slice(e)}`);
-    log(`updated the results between the bench markers in ${markdownFile}`);
-  } else {
-    fs.writeFileSync(markdownFile, md);
-    log(`wrote ${markdownFile}`);
-  }
+  log(writeMarkdownSection(markdownFile, 'bench', md, { replaceUnmarked: true }));
 }

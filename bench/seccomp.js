@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { renderMarkdown, renderText, writeMarkdownSection } from './report.js';
 
 const argv = process.argv.slice(2);
 if (argv.includes('--help') || argv.includes('-h')) {
@@ -350,37 +351,8 @@ const envLines = [
   `node: ${process.version}; run time: ${elapsed.toFixed(1)} s`,
 ];
 
-function renderText(t) {
-  const cells = [t.header, ...t.rows];
-  const w = t.header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  const line = (r) => r.map((c, i) => (t.align[i] === 'r' ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ').trimEnd();
-  return [t.title, line(t.header), w.map((n) => '-'.repeat(n)).join('  '), ...t.rows.map(line), ...t.notes.map((n) => `  ${n}`)].join('\n');
-}
-function renderMarkdown(t) {
-  const esc = (c) => c.replace(/\|/g, '\\|');
-  return [`### ${t.title}`, '', `| ${t.header.map(esc).join(' | ')} |`, `|${t.align.map((a) => (a === 'r' ? ' ---: ' : ' --- ')).join('|')}|`,
-    ...t.rows.map((r) => `| ${r.map(esc).join(' | ')} |`), ...(t.notes.length ? ['', ...t.notes.map((n) => `- ${n}`)] : [])].join('\n');
-}
-
 process.stdout.write(`${envLines.join('\n')}\n\n${tables.map(renderText).join('\n\n')}\n`);
 if (markdownFile) {
-  const BEGIN = '<!-- seccomp:begin -->';
-  const END = '<!-- seccomp:end -->';
   const md = `${envLines.map((l) => `- ${l}`).join('\n')}\n\n${tables.map(renderMarkdown).join('\n\n')}\n`;
-  let old = '';
-  try {
-    old = fs.readFileSync(markdownFile, 'utf8');
-  } catch {
-    // a new file
-  }
-  const b = old.indexOf(BEGIN);
-  const e = old.indexOf(END);
-  if (b >= 0 && e > b) {
-    fs.writeFileSync(markdownFile, `${old.slice(0, b + BEGIN.length)}\n${md}${old.slice(e)}`);
-    log(`updated the results between the seccomp markers in ${markdownFile}`);
-  } else {
-    const sep = old === '' || old.endsWith('\n\n') ? '' : old.endsWith('\n') ? '\n' : '\n\n';
-    fs.writeFileSync(markdownFile, `${old}${sep}${BEGIN}\n${md}${END}\n`);
-    log(`appended the results, between seccomp markers, to ${markdownFile}`);
-  }
+  log(writeMarkdownSection(markdownFile, 'seccomp', md));
 }

@@ -479,14 +479,8 @@ static long run_op(struct spawn_ctx *c, uint32_t code, struct reader *r) {
     case OP_UNSHARE:
       return SYS1(SYS_unshare, rd64(r));
     case OP_WRITE_FILE: {
-      const char *path = rdstr(r), *content = rdstr(r);
-      long len = 0;
-      while (content[len]) len++;
-      long fd = SYS4(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CLOEXEC, 0);
-      if (fd < 0) return fd;
-      long n = SYS3(SYS_write, fd, content, len);
-      SYS1(SYS_close, fd);
-      return n < 0 ? n : 0;
+      const char *path = rdstr(r);
+      return write_text(path, rdstr(r));
     }
     case OP_PDEATHSIG: {
       long e = SYS5(SYS_prctl, PR_SET_PDEATHSIG, rd32(r), 0, 0, 0);
