@@ -11,7 +11,7 @@ import { compileText } from '../seccomp/codegen.js';
 import { disassemble } from '../seccomp/disasm.js';
 import { PolicyError } from '../seccomp/errors.js';
 import { run as interpret } from '../seccomp/interp.js';
-import { hostArch } from '../seccomp/load.js';
+import { hostArch, readInclude } from '../seccomp/load.js';
 import { ARCHES, AUDIT_ARCH, lookupSyscall, type Arch } from '../seccomp/syscalls/index.js';
 import { nearest } from '../util/suggest.js';
 
@@ -65,13 +65,7 @@ function choose<T extends string>(flag: string, v: string, values: readonly T[])
 
 function compileArgs(a: Args): Insn[] {
   try {
-    return compileText(a.text, a.arch, {
-      file: a.file,
-      readInclude: (name, from) => {
-        const f = path.resolve(from ? path.dirname(from) : process.cwd(), name);
-        return { file: f, text: fs.readFileSync(f, 'utf8') };
-      },
-    });
+    return compileText(a.text, a.arch, { file: a.file, readInclude });
   } catch (e) {
     if (e instanceof PolicyError) throw new BrigError('EINVALIDOPTION', e.message, { stage: 'seccomp', option: 'policy', hint: e.hint });
     throw e;

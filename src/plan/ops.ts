@@ -45,8 +45,7 @@ export type PlannedOp = ChildOp & { stage: Stage; what: string; subject?: string
 export const REPORT_SOCKET = -1;
 
 export const MS = {
-  RDONLY: 0x1, NOSUID: 0x2, NODEV: 0x4, NOEXEC: 0x8, BIND: 0x1000, MOVE: 0x2000, REC: 0x4000,
-  PRIVATE: 0x40000, SLAVE: 0x80000,
+  RDONLY: 0x1, NOSUID: 0x2, NODEV: 0x4, NOEXEC: 0x8, REC: 0x4000, PRIVATE: 0x40000,
 } as const;
 
 export const MOUNT_ATTR = { RDONLY: 0x1, NOSUID: 0x2, NODEV: 0x4, NOEXEC: 0x8 } as const;

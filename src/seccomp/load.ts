@@ -19,7 +19,7 @@ export function hostArch(): Arch {
 }
 
 /** `#include "x"` resolves relative to the including file (under nsjail it always fails). */
-function readInclude(name: string, fromFile: string | undefined): { file: string; text: string } {
+export function readInclude(name: string, fromFile: string | undefined): { file: string; text: string } {
   const file = path.resolve(fromFile ? path.dirname(fromFile) : process.cwd(), name);
   return { file, text: fs.readFileSync(file, 'utf8') };
 }

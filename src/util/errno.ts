@@ -146,4 +146,4 @@ export function strerror(errno: number): string {
   return entry ? entry[1].charAt(0).toLowerCase() + entry[1].slice(1) : `errno ${errno}`;
 }
 
-export const ENOENT = 2, EACCES = 13, EISDIR = 21, ENOEXEC = 8;
+export const ENOENT = 2;
